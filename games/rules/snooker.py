@@ -1,0 +1,211 @@
+"""Snooker engine: ``snooker``.
+
+Rule source: WPBSA Official Rules of the Games of Snooker and English Billiards (Section 2
+"Definitions": ball on, break, snookers required; Section 3 "The Game": order of play, points
+for fouls, end of frame, re-spotted black). Ball values: red 1, yellow 2, green 3, brown 4,
+blue 5, pink 6, black 7. While reds remain the ball on alternates red → a colour (re-spotted)
+→ red ...; after the last red and the colour that follows it (potted or not), the colours are
+on in ascending order yellow → black. A foul scores max(4, value of the ball on / the highest
+value ball involved) to the opponent. When only the black remains, the first score or foul
+ends the frame, unless the scores are then equal: the black is re-spotted and the next score
+or foul decides. Match = best of N frames (first to (N + 1) / 2); breaks alternate.
+
+Rule decisions:
+
+* ``pot {"side", "ball", "count"?}``: ``count`` (1..reds remaining) is only for several reds
+  on one shot (each scores 1); with a colour it may only be 1. Potting a ball that is not on
+  → ``wrong_ball_on`` (the scorer records a ``foul`` instead).
+* ``foul {"side", "value": 4..7, "reds_potted"?: n}``: value must be ≥ max(4, value of the
+  ball on) — with a red or "any colour" on that is 4 — and ≤ 7; ``reds_potted`` is the number
+  of reds that went down on the foul (they stay off the table). The opponent scores
+  ``value``; the turn passes; the ball on becomes red if reds remain, otherwise the lowest
+  colour remaining (yellow right after the reds phase).
+* ``end_turn {"side"}``: the visit ends (a miss); same ball-on reset as after a foul.
+* The side at the table (``at_table``) must be the one that pots, fouls or ends the turn
+  (``not_your_turn``); during a re-spotted black ``at_table`` is None until someone plays
+  (the toss decides who plays first).
+* ``fouls`` counts consecutive fouls per side (reset by that side's pot or end_turn);
+  informational, the "three misses" rule is a referee decision and is not automated.
+* ``correction {"frames", "score"?}``: scores 0..9999; the current break is cleared.
+
+Discipline-specific state keys: ``reds_remaining`` (0..15), ``ball_on`` ("red" | "colour" |
+"yellow" | "green" | "brown" | "blue" | "pink" | "black"), ``points_remaining`` (the most points
+still available to the striker's side in the current situation: 8 per red + 27 for the colours
+(+7 for the colour after a potted red), or the sum of the colours from the ball on, or 7 on a
+re-spotted black), ``snookers_required`` [bool, bool] (the side is behind by more than
+``points_remaining``), ``respotted_black`` (bool), ``break`` (points of the current break),
+``frame_high`` [a, b] (best break of each side in this frame; copied into frame_history
+``breaks``) and ``high_run`` [a, b] (best break of the match).
+"""
+
+from __future__ import annotations
+
+from .base import (
+    BAD_FOUL_VALUE,
+    BAD_VALUE,
+    NO_FIELDS,
+    SIDE_ONLY,
+    TOO_MANY_BALLS,
+    WRONG_BALL_ON,
+    Engine,
+    IllegalEvent,
+    choice,
+    int_pair,
+    int_range,
+    side,
+)
+
+REDS = 15
+VALUES = {"red": 1, "yellow": 2, "green": 3, "brown": 4, "blue": 5, "pink": 6, "black": 7}
+COLOURS = ("yellow", "green", "brown", "blue", "pink", "black")
+ALL_COLOURS_VALUE = sum(VALUES[c] for c in COLOURS)  # 27
+MIN_FOUL = 4
+MAX_FOUL = 7
+
+
+def points_remaining(state: dict) -> int:
+    if state["respotted_black"]:
+        return VALUES["black"]
+    ball_on = state["ball_on"]
+    reds = state["reds_remaining"]
+    if ball_on == "red":
+        return reds * (VALUES["red"] + VALUES["black"]) + ALL_COLOURS_VALUE
+    if ball_on == "colour":
+        return VALUES["black"] + reds * (VALUES["red"] + VALUES["black"]) + ALL_COLOURS_VALUE
+    return sum(VALUES[c] for c in COLOURS[COLOURS.index(ball_on) :])
+
+
+class SnookerEngine(Engine):
+    discipline = "snooker"
+    family = "snooker"
+    tracks_runs = True
+    FIELDS = {
+        "pot": ({"side": side, "ball": choice(*VALUES)}, {"count": int_range(1, REDS)}),
+        "foul": (
+            {"side": side, "value": int_range(MIN_FOUL, MAX_FOUL)},
+            {"reds_potted": int_range(1, REDS)},
+        ),
+        "end_turn": SIDE_ONLY,
+        "concede_frame": SIDE_ONLY,
+        "concede_match": SIDE_ONLY,
+        "abandon": NO_FIELDS,
+        "correction": ({"frames": int_pair(0, 50)}, {"score": int_pair(0, 9999)}),
+    }
+
+    def reset_frame(self, state: dict) -> None:
+        super().reset_frame(state)
+        state["reds_remaining"] = REDS
+        state["ball_on"] = "red"
+        state["respotted_black"] = False
+        state["break"] = 0
+        state["frame_high"] = [0, 0]
+
+    def finalize(self, state: dict) -> None:
+        remaining = points_remaining(state)
+        state["points_remaining"] = remaining
+        score = state["score"]
+        state["snookers_required"] = [score[1 - s] - score[s] > remaining for s in (0, 1)]
+
+    def frame_breaks(self, state: dict) -> list[int]:
+        return list(state["frame_high"])
+
+    def _next_ball_on_after_visit(self, state: dict) -> None:
+        if state["reds_remaining"] > 0:
+            state["ball_on"] = "red"
+        elif state["ball_on"] in ("red", "colour"):
+            state["ball_on"] = "yellow"
+
+    def _decide_on_black(self, state: dict) -> None:
+        """The last black has just been scored or fouled: end the frame or re-spot it."""
+        a, b = state["score"]
+        if a == b:
+            state["respotted_black"] = True
+            state["ball_on"] = "black"
+            state["at_table"] = None
+            state["break"] = 0
+        else:
+            self.end_frame(state, 0 if a > b else 1)
+
+    def on_pot(self, state: dict, f: dict) -> None:
+        s, ball = f["side"], f["ball"]
+        count = f.get("count", 1)
+        self.check_turn(state, s)
+        ball_on = state["ball_on"]
+        if ball == "red":
+            if ball_on != "red":
+                raise IllegalEvent(WRONG_BALL_ON, f"The ball on is {ball_on}, not a red.")
+            if count > state["reds_remaining"]:
+                raise IllegalEvent(
+                    TOO_MANY_BALLS, f"Only {state['reds_remaining']} red(s) are left."
+                )
+            state["reds_remaining"] -= count
+            points = count
+            state["ball_on"] = "colour"
+        else:
+            if count != 1:
+                raise IllegalEvent(BAD_VALUE, "'count' is only for several reds on one shot.")
+            if ball_on == "colour":
+                state["ball_on"] = "red" if state["reds_remaining"] > 0 else "yellow"
+            elif ball_on == ball:
+                if ball != "black":
+                    state["ball_on"] = COLOURS[COLOURS.index(ball) + 1]
+            else:
+                shown = "a red" if ball_on == "red" else ball_on
+                raise IllegalEvent(WRONG_BALL_ON, f"The ball on is {shown}, not the {ball}.")
+            points = VALUES[ball]
+        state["score"][s] += points
+        state["break"] += points
+        state["frame_high"][s] = max(state["frame_high"][s], state["break"])
+        state["high_run"][s] = max(state["high_run"][s], state["break"])
+        state["fouls"][s] = 0
+        state["at_table"] = s
+        if ball == "black" and ball_on == "black":
+            if state["respotted_black"]:
+                self.end_frame(state, s)
+            else:
+                self._decide_on_black(state)
+
+    def on_foul(self, state: dict, f: dict) -> None:
+        s, value = f["side"], f["value"]
+        self.check_turn(state, s)
+        ball_on = state["ball_on"]
+        minimum = max(MIN_FOUL, VALUES.get(ball_on, 0))
+        if value < minimum:
+            raise IllegalEvent(
+                BAD_FOUL_VALUE, f"With the {ball_on} on, a foul is worth at least {minimum}."
+            )
+        reds_potted = f.get("reds_potted", 0)
+        if reds_potted:
+            if ball_on not in ("red", "colour"):
+                raise IllegalEvent(BAD_VALUE, "No reds are left on the table.")
+            if reds_potted > state["reds_remaining"]:
+                raise IllegalEvent(
+                    TOO_MANY_BALLS, f"Only {state['reds_remaining']} red(s) are left."
+                )
+        state["reds_remaining"] -= reds_potted
+        state["score"][1 - s] += value
+        state["fouls"][s] += 1
+        state["break"] = 0
+        state["at_table"] = 1 - s
+        if state["respotted_black"]:
+            self.end_frame(state, 1 - s)
+        elif ball_on == "black":
+            self._decide_on_black(state)
+        else:
+            self._next_ball_on_after_visit(state)
+
+    def on_end_turn(self, state: dict, f: dict) -> None:
+        s = f["side"]
+        self.check_turn(state, s)
+        state["fouls"][s] = 0
+        state["break"] = 0
+        state["at_table"] = 1 - s
+        if not state["respotted_black"]:
+            self._next_ball_on_after_visit(state)
+
+    def after_correction(self, state: dict) -> None:
+        state["break"] = 0
+
+
+SNOOKER = SnookerEngine()
+ENGINES = (SNOOKER,)
