@@ -1,0 +1,195 @@
+"""API conventions shared by every app: one error shape, pagination, JSON 404/500 under /api/.
+
+Every error leaves the API as `{"detail": "<human sentence>", "code": "<machine_code>", ...}`.
+Services raise `DomainError` subclasses (stable code, translated message, HTTP status); the
+exception handler below is the only place that turns them — and DRF's own errors — into responses.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A refusal by a service. Raised by services, caught by the API exception handler (and
+    by admin actions, which show `detail` as a message). `detail` is already translated.
+
+    Subclasses set `status_code` and `code`; `extra` is merged into the JSON body (for example
+    the current state on a version conflict). `retry_after` (seconds) adds a Retry-After header.
+    """
+
+    status_code = 400
+    code = "invalid"
+    default_detail = "The request cannot be carried out."
+
+    def __init__(self, detail=None, *, code=None, status_code=None, retry_after=None, **extra):
+        self.detail = str(detail) if detail is not None else str(self.default_detail)
+        if code is not None:
+            self.code = code
+        if status_code is not None:
+            self.status_code = status_code
+        self.retry_after = retry_after
+        self.extra = extra
+        super().__init__(self.detail)
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+    code = "permission_denied"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Unprocessable(DomainError):
+    status_code = 422
+    code = "unprocessable"
+
+
+def _first_code(codes):
+    """The first machine code in DRF's nested get_codes() structure."""
+    if isinstance(codes, str):
+        return codes
+    if isinstance(codes, dict):
+        for value in codes.values():
+            return _first_code(value)
+    if isinstance(codes, list) and codes:
+        return _first_code(codes[0])
+    return "invalid"
+
+
+def _first_message(detail):
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            msg = _first_message(value)
+            return msg if key in ("non_field_errors", "detail") else f"{key}: {msg}"
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail)
+
+
+def error_body(detail, code, **extra):
+    return {"detail": str(detail), "code": code, **extra}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        response = Response(error_body(exc.detail, exc.code, **exc.extra), status=exc.status_code)
+        if exc.retry_after is not None:
+            response["Retry-After"] = str(int(exc.retry_after))
+        return response
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is unreachable or restarting: tell the client to come back, not a 500.
+        logger.warning("database unavailable: %s", exc)
+        response = Response(
+            error_body(_("The service is temporarily unavailable."), "service_unavailable"),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = "5"
+        return response
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body(
+            _first_message(exc.detail), _first_code(exc.get_codes()), errors=exc.detail
+        )
+        if response.data["code"] in ("required", "null", "blank", "invalid", "does_not_exist"):
+            response.data["code"] = "invalid_request"
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else _first_code(codes)
+        detail = exc.detail
+        if isinstance(detail, dict):
+            detail = detail.get("detail", _first_message(detail))
+        extra = {}
+        if isinstance(exc, exceptions.Throttled):
+            extra["retry_after"] = exc.wait
+        response.data = error_body(detail, code, **extra)
+    return response
+
+
+class Pagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(error_body(_("Not found."), "not_found"), status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse(
+            error_body(_("Something went wrong on our side."), "server_error"), status=500
+        )
+    from django.views.defaults import server_error as html_server_error
+
+    return html_server_error(request)
+
+
+def permission_denied(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(error_body(_("Permission denied."), "permission_denied"), status=403)
+    from django.views.defaults import permission_denied as html_permission_denied
+
+    return html_permission_denied(request, exception)
+
+
+def bad_request(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(error_body(_("Bad request."), "bad_request"), status=400)
+    from django.views.defaults import bad_request as html_bad_request
+
+    return html_bad_request(request, exception)
+
+
+class DatabaseUnavailableMiddleware:
+    """Outside DRF views too, a lost database answers 503 JSON for the API (never a 500 page)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError | InterfaceError):
+            logger.warning("database unavailable: %s", exception)
+            response = JsonResponse(
+                error_body(_("The service is temporarily unavailable."), "service_unavailable"),
+                status=503,
+            )
+            response["Retry-After"] = "5"
+            return response
+        return None

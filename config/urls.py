@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.i18n import JavaScriptCatalog
+from django_prometheus import exports
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import views
+
+handler400 = "config.api.bad_request"
+handler403 = "config.api.permission_denied"
+handler404 = "config.api.not_found"
+handler500 = "config.api.server_error"
+
+api_patterns = [
+    path("", include("accounts.urls")),
+    path("", include("games.urls")),
+    path("", include("stats.urls")),
+    path("", include("realtime.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("metrics", exports.ExportToDjangoView, name="metrics"),
+    path("api/", include(api_patterns)),
+    path(settings.ADMIN_PATH, admin.site.urls),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("social_django.urls", namespace="social")),
+    path("", include("accounts.web_urls")),
+    path("", views.miniapp, name="miniapp"),
+    # Client-side routes of the Mini App (deep links like /floor, /play/42) serve the same page.
+    re_path(
+        r"^(?P<path>(floor|play|me|watch|leaderboard|players|matches|check-in)(/.*)?)$",
+        views.miniapp,
+        name="miniapp-route",
+    ),
+]

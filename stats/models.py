@@ -1,0 +1,1 @@
+"""Ratings and player statistics (the stats issue fills this in)."""
