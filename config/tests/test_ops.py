@@ -48,7 +48,10 @@ def test_unknown_api_path_answers_404_json(client):
     response = client.get("/api/nonexistent/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
-    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+    body = response.json()
+    assert set(body) == {"detail", "code"}
+    assert body["code"] == "not_found"
+    assert body["detail"]
 
 
 def test_metrics_exposes_prometheus_and_app_metrics(client):
