@@ -1,0 +1,246 @@
+"""Per-minute billing of a table session over tariff windows (pure Python, no Django).
+
+Rules (issue 4, "Table sessions and billing"):
+
+* **Started minutes.** A session of ``d`` seconds is charged ``ceil(d / 60)`` minutes; minute ``i``
+  begins at ``start + i minutes``. 61 seconds is 2 minutes; 0 seconds is an empty, zero bill.
+* **Real elapsed time, local tariffs (DST).** The minute grid is laid out on the UTC timeline (both
+  ends are converted to UTC first: subtracting two aware datetimes that share a ``ZoneInfo`` would
+  use wall-clock arithmetic and get DST days wrong). Each minute's start is then converted to the
+  club's local time with :mod:`zoneinfo` and only that local wall time (weekday + time of day)
+  selects the tariff. So the hour skipped in spring is never billed, the hour repeated in autumn is
+  billed twice (it really was played), and midnight is just another local time.
+* **Tariff windows.** A window covers ``start <= t < end`` on each of its weekdays. If ``end <=
+  start`` the window crosses midnight and belongs to the weekday it *starts* on: "Fri 18:00-02:00"
+  covers Friday 18:00-24:00 and Saturday 00:00-02:00; ``end == start`` is a full 24 hours. If
+  several windows cover a minute the highest ``priority`` wins, then the narrowest window (shortest
+  daily span, then fewest weekdays), then the lowest id, so the choice never depends on list order.
+  A minute no window covers raises :class:`NoTariffError`.
+* **Money is never a float.** A minute costs exactly ``Fraction(price_per_hour, 60)`` kopecks, which
+  is usually not a whole kopeck (e.g. 100/60). Summing exact fractions and rounding once at the end
+  makes the bill independent of how the session is split (billing a..m and m..b gives the same
+  ``exact`` as a..b) and avoids binary floating-point error entirely.
+* **Rounding.** ``subtotal`` is ``exact`` rounded half-up to the kopeck. Line amounts use the
+  largest-remainder method: each line gets the floor of its exact sum, and the kopecks still missing
+  to reach ``subtotal`` go one each to the lines with the largest fractional parts (earlier line
+  first on ties), so the printed lines always add up to ``subtotal`` exactly and each line differs
+  from its exact value by less than one kopeck.
+* **Policy.** ``total`` is ``subtotal`` raised to ``minimum_charge`` (for a non-empty session), then
+  rounded *up* by the rounding rule (``kopeck``: unchanged, ``ruble_up``: next multiple of 100,
+  ``ten_rubles_up``: next multiple of 1000). ``adjustment = total - sum(line amounts)`` is what
+  callers show as a separate line.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "ROUNDING_RULES",
+    "Bill",
+    "BillLine",
+    "BillingPolicy",
+    "NoTariffError",
+    "TariffWindow",
+    "bill_session",
+]
+
+#: rounding rule -> granularity in kopecks (the total is rounded up to a multiple of it)
+ROUNDING_RULES: dict[str, int] = {"kopeck": 1, "ruble_up": 100, "ten_rubles_up": 1000}
+
+_MINUTE = timedelta(minutes=1)
+_DAY_SECONDS = 24 * 3600
+_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _is_int(value: object) -> bool:
+    return type(value) is int  # bool is an int subclass; money must be a real int
+
+
+class NoTariffError(LookupError):
+    """No tariff window covers a minute of the session (``local_time`` is the club-local start)."""
+
+    def __init__(self, local_time: datetime) -> None:
+        self.local_time = local_time
+        super().__init__(
+            f"No tariff covers {_WEEKDAY_NAMES[local_time.weekday()]} "
+            f"{local_time.isoformat()} (club local time)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TariffWindow:
+    id: int
+    name: str
+    price_per_hour: int  # kopecks
+    weekdays: frozenset[int]  # 0=Mon .. 6=Sun: the weekday the window starts on
+    start: time
+    end: time  # end <= start: crosses midnight (end == start: 24 hours)
+    priority: int = 0
+
+    def __post_init__(self) -> None:
+        if not _is_int(self.price_per_hour) or self.price_per_hour < 0:
+            raise ValueError("price_per_hour must be a non-negative int (kopecks)")
+        object.__setattr__(self, "weekdays", frozenset(self.weekdays))
+        if not self.weekdays or not all(_is_int(d) and 0 <= d <= 6 for d in self.weekdays):
+            raise ValueError("weekdays must be a non-empty set of ints 0..6")
+        if self.start.tzinfo is not None or self.end.tzinfo is not None:
+            raise ValueError("tariff window times are club-local and must be naive")
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end <= self.start
+
+    @property
+    def span_seconds(self) -> float:
+        """Length of the window per day, in seconds (24 h when ``end == start``)."""
+        span = _seconds(self.end) - _seconds(self.start)
+        return span if span > 0 else span + _DAY_SECONDS
+
+    def covers(self, local: datetime) -> bool:
+        """Does the window cover this club-local wall time?"""
+        t = local.time()
+        weekday = local.weekday()
+        if not self.crosses_midnight:
+            return weekday in self.weekdays and self.start <= t < self.end
+        return (weekday in self.weekdays and t >= self.start) or (
+            (weekday - 1) % 7 in self.weekdays and t < self.end
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BillingPolicy:
+    minimum_charge: int = 0  # kopecks
+    rounding: str = "kopeck"  # "kopeck" | "ruble_up" | "ten_rubles_up"
+
+    def __post_init__(self) -> None:
+        if not _is_int(self.minimum_charge) or self.minimum_charge < 0:
+            raise ValueError("minimum_charge must be a non-negative int (kopecks)")
+        if self.rounding not in ROUNDING_RULES:
+            raise ValueError(f"rounding must be one of {sorted(ROUNDING_RULES)}")
+
+
+@dataclass(frozen=True, slots=True)
+class BillLine:
+    tariff_id: int
+    tariff_name: str
+    minutes: int
+    price_per_hour: int
+    amount: int  # kopecks, largest-remainder share of the subtotal
+
+    @property
+    def exact(self) -> Fraction:
+        return self.minutes * Fraction(self.price_per_hour, 60)
+
+
+@dataclass(frozen=True, slots=True)
+class Bill:
+    lines: tuple[BillLine, ...]
+    minutes: int
+    exact: Fraction  # sum of exact per-minute prices, kopecks
+    subtotal: int  # exact rounded half-up to the kopeck == sum(line.amount)
+    total: int  # subtotal, raised to the minimum charge, rounded up by the rule
+    adjustment: int  # total - sum(line.amount)
+
+
+def _seconds(t: time) -> float:
+    return t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1_000_000
+
+
+def _round_half_up(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
+
+
+def _round_up_to(value: int, step: int) -> int:
+    return -(-value // step) * step
+
+
+def _allocate(exacts: Sequence[Fraction], target: int) -> list[int]:
+    """Largest-remainder: integer amounts summing to ``target``, each within 1 of its exact."""
+    floors = [math.floor(x) for x in exacts]
+    missing = target - sum(floors)
+    # 0 <= missing <= len(exacts) because target is the half-up rounding of sum(exacts).
+    order = sorted(range(len(exacts)), key=lambda i: (-(exacts[i] - floors[i]), i))
+    for i in order[:missing]:
+        floors[i] += 1
+    return floors
+
+
+def _to_utc(value: datetime, name: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name} must be a datetime")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be an aware datetime")
+    return value.astimezone(UTC)
+
+
+def bill_session(
+    start: datetime,
+    end: datetime,
+    tz: str | ZoneInfo,
+    tariffs: Sequence[TariffWindow],
+    policy: BillingPolicy = BillingPolicy(),  # noqa: B008 - frozen, immutable default
+) -> Bill:
+    """Bill the session ``[start, end)`` in the club time zone ``tz``; see the module docstring.
+
+    Raises :class:`ValueError` if ``end < start`` or either end is naive, and
+    :class:`NoTariffError` if some minute is covered by no tariff window.
+    """
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    start_utc = _to_utc(start, "start")
+    end_utc = _to_utc(end, "end")
+    if end_utc < start_utc:
+        raise ValueError("session end is before its start")
+    elapsed_us = (end_utc - start_utc) // timedelta(microseconds=1)
+    minutes = -(-elapsed_us // 60_000_000)  # ceil: every started minute is charged
+
+    # Best candidate first: highest priority, then narrowest window, then fewest weekdays, then id.
+    ranked = sorted(tariffs, key=lambda w: (-w.priority, w.span_seconds, len(w.weekdays), w.id))
+    # Lines in first-use order; all minutes of a tariff are merged into its one line.
+    counts: dict[int, int] = {}
+    used: dict[int, TariffWindow] = {}
+    for i in range(minutes):
+        local = (start_utc + i * _MINUTE).astimezone(zone)
+        window = next((w for w in ranked if w.covers(local)), None)
+        if window is None:
+            raise NoTariffError(local)
+        key = id(window)
+        if key in counts:
+            counts[key] += 1
+        else:
+            counts[key] = 1
+            used[key] = window
+
+    windows = list(used.values())
+    exacts = [counts[id(w)] * Fraction(w.price_per_hour, 60) for w in windows]
+    exact = sum(exacts, Fraction(0))
+    subtotal = _round_half_up(exact)
+    amounts = _allocate(exacts, subtotal)
+    lines = tuple(
+        BillLine(
+            tariff_id=w.id,
+            tariff_name=w.name,
+            minutes=counts[id(w)],
+            price_per_hour=w.price_per_hour,
+            amount=amount,
+        )
+        for w, amount in zip(windows, amounts, strict=True)
+    )
+
+    total = subtotal
+    if minutes > 0:
+        total = max(total, policy.minimum_charge)
+    total = _round_up_to(total, ROUNDING_RULES[policy.rounding])
+    return Bill(
+        lines=lines,
+        minutes=minutes,
+        exact=exact,
+        subtotal=subtotal,
+        total=total,
+        adjustment=total - sum(amounts),
+    )
