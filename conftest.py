@@ -49,13 +49,25 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _clean_cache_and_eager_celery(settings):
     """Each test starts with an empty cache (throttles, tickets) and runs Celery tasks inline."""
-    from django.core.cache import cache
-
     from config.celery import app
 
-    cache.clear()
+    clear_cache()
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
-    cache.clear()
+    clear_cache()
+
+
+def clear_cache():
+    """Empty this run's cache. On Redis only this run's keys go (other runs may share the DB)."""
+    from django.core.cache import cache
+
+    prefix = settings.CACHES["default"].get("KEY_PREFIX")
+    if settings.REDIS_URL and prefix:
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()

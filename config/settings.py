@@ -5,6 +5,8 @@ local-memory cache, eager Celery). Production sets DATABASE_URL, REDIS_URL and a
 see .env.example for the full list.
 """
 
+import os
+import sys
 from pathlib import Path
 
 import environ
@@ -115,20 +117,34 @@ else:
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Under pytest every run gets its own test database and Redis key space, so that several runs
+# (CI, a developer's shell) on one PostgreSQL/Redis never trample each other. The SQLite test
+# database is a file so that the daphne subprocess of the browser tests can share it.
+TESTING = "pytest" in sys.modules
+TEST_RUN_ID = os.environ.setdefault("ARTEL_TEST_RUN", str(os.getpid())) if TESTING else ""
+if TESTING:
+    if IS_POSTGRES:
+        DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{TEST_RUN_ID}"}
+    else:
+        DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_{TEST_RUN_ID}.sqlite3")}
+
 # --- Redis: channel layer, cache, Celery broker ----------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="artel")},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env.str("CHANNELS_PREFIX", default=f"artel{TEST_RUN_ID}"),
+            },
         }
     }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_PREFIX", default="artel"),
+            "KEY_PREFIX": env.str("CACHE_PREFIX", default=f"artel{TEST_RUN_ID}"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
