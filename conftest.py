@@ -6,6 +6,9 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 
+# Browser fixtures: live_app, new_phone_page, phone_page (config/testing.py).
+pytest_plugins = ["config.testing"]
+
 
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)

@@ -124,7 +124,9 @@ TESTING = "pytest" in sys.modules
 TEST_RUN_ID = os.environ.setdefault("ARTEL_TEST_RUN", str(os.getpid())) if TESTING else ""
 if TESTING:
     if IS_POSTGRES:
-        DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{TEST_RUN_ID}"}
+        DATABASES["default"]["TEST"] = {
+            "NAME": f"test_{DATABASES['default']['NAME']}_{TEST_RUN_ID}"
+        }
     else:
         DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_{TEST_RUN_ID}.sqlite3")}
 

@@ -120,6 +120,8 @@ def miniapp(request, path=""):
             "debug_sign_in": settings.DEBUG,
             "app_config": {
                 "debug": settings.DEBUG,
+                # Web pages sign in with the session: the page knows it, the script need not probe.
+                "signedIn": request.user.is_authenticated,
                 "botUsername": settings.TELEGRAM_BOT_USERNAME,
                 "miniAppShortName": settings.TELEGRAM_MINIAPP_SHORT_NAME,
             },

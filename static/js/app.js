@@ -42,8 +42,9 @@ async function signIn() {
       return null;
     }
   }
+  if (!config.signedIn) return null;
   try {
-    return await api.get("/api/me/");   // web: the session cookie, if any
+    return await api.get("/api/me/");   // web: the session cookie
   } catch {
     return null;
   }

@@ -1,0 +1,295 @@
+"""Pytest plugin for browser tests: the app served by daphne (HTTP + WebSocket) on the test
+database, and Debian's Chromium driven by Playwright, in a phone viewport, with Telegram's WebApp
+script faked (outside Telegram, or inside it with a signed init data string).
+
+Fixtures: `live_app` (base URL, str, with `.bot_token`), `new_phone_page(...)` (a factory) and
+`phone_page`. Loaded from the root conftest.py.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+# A bot token for the daphne under test only (never a real one): init data in browser tests is
+# signed with it.
+BROWSER_TEST_BOT_TOKEN = "123456:browser-test-token"  # noqa: S105
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class LiveApp(str):
+    """The base URL of the app under test (a str), with the bot token it validates init data with."""
+
+    bot_token: str
+    process: subprocess.Popen
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url(db: dict) -> str:
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+def live_app_env(db_settings: dict, **overrides) -> dict:
+    """Environment for a daphne subprocess that serves the test database."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DEBUG": "1",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "DATABASE_URL": _database_url(db_settings),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "CELERY_TASK_ALWAYS_EAGER": "1",
+            "TELEGRAM_BOT_TOKEN": BROWSER_TEST_BOT_TOKEN,
+            "LOG_LEVEL": "WARNING",
+            "SECURE_SSL_REDIRECT": "0",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    if settings.REDIS_URL:
+        env["CACHE_PREFIX"] = settings.CACHES["default"]["KEY_PREFIX"]
+        env["CHANNELS_PREFIX"] = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
+    env.update(overrides)
+    return env
+
+
+def start_daphne(
+    env: dict, port: int | None = None, timeout: float = 30
+) -> tuple[str, subprocess.Popen]:
+    port = port or _free_port()
+    daphne = str(Path(sys.executable).with_name("daphne"))
+    proc = subprocess.Popen(  # noqa: S603 - fixed argv
+        [daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"daphne exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:  # noqa: S310
+                if r.status == 200:
+                    return url, proc
+        except OSError:
+            time.sleep(0.2)
+    stop_process(proc)
+    raise RuntimeError("daphne did not answer /healthz in time")
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def _live_app_server(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        db_settings = dict(connection.settings_dict)
+    url, proc = start_daphne(live_app_env(db_settings))
+    app = LiveApp(url)
+    app.bot_token = BROWSER_TEST_BOT_TOKEN
+    app.process = proc
+    yield app
+    stop_process(proc)
+
+
+@pytest.fixture
+def live_app(_live_app_server, transactional_db, settings):
+    """Base URL of the app under test. Data the test creates is committed, so the server sees it."""
+    settings.TELEGRAM_BOT_TOKEN = _live_app_server.bot_token
+    return _live_app_server
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.fail(f"Chromium not found at {CHROMIUM} (make test installs Debian's chromium)")
+    # Playwright's sync API keeps an event loop in this thread; Django's ORM in the same test
+    # thread is still synchronous, so tell Django not to refuse it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright):
+    browser = _playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+TELEGRAM_STUB = """
+(() => {
+  const initData = %(init_data)s;
+  const params = new URLSearchParams(initData);
+  const unsafe = {};
+  for (const [k, v] of params) {
+    if (k === "hash") continue;
+    try { unsafe[k] = ["user", "receiver", "chat"].includes(k) ? JSON.parse(v) : v; }
+    catch { unsafe[k] = v; }
+  }
+  if (%(start_param)s) unsafe.start_param = %(start_param)s;
+  const handlers = {};
+  function mainButton() {
+    let el = document.getElementById("tg-main-button");
+    if (!el) {
+      el = document.createElement("button");
+      el.id = "tg-main-button"; el.type = "button"; el.hidden = true;
+      el.style.cssText = "position:fixed;left:0;right:0;bottom:0;z-index:9999;height:48px";
+      document.body.appendChild(el);
+      el.addEventListener("click", () => (handlers.mainButton || []).forEach((f) => f()));
+    }
+    return el;
+  }
+  window.__tgEvents = [];
+  window.Telegram = { WebApp: {
+    initData, initDataUnsafe: unsafe, version: "8.0", platform: initData ? "android" : "unknown",
+    colorScheme: "light", themeParams: %(theme)s, isExpanded: true,
+    viewportHeight: window.innerHeight, viewportStableHeight: window.innerHeight,
+    ready() { window.__tgEvents.push("ready"); }, expand() {}, close() { window.__tgEvents.push("close"); },
+    onEvent(name, fn) { (handlers[name] ||= []).push(fn); },
+    offEvent(name, fn) { handlers[name] = (handlers[name] || []).filter((f) => f !== fn); },
+    openLink(url) { window.__tgEvents.push("openLink:" + url); },
+    openTelegramLink(url) { window.__tgEvents.push("openTelegramLink:" + url); },
+    showAlert(msg, cb) { window.__tgEvents.push("alert:" + msg); cb && cb(); },
+    showConfirm(msg, cb) { window.__tgEvents.push("confirm:" + msg); cb && cb(true); },
+    HapticFeedback: {
+      impactOccurred(s) { window.__tgEvents.push("haptic:" + s); },
+      notificationOccurred(s) { window.__tgEvents.push("haptic:" + s); },
+      selectionChanged() {},
+    },
+    BackButton: { show() {}, hide() {}, onClick() {}, offClick() {} },
+    MainButton: {
+      text: "", isVisible: false,
+      setText(t) { this.text = t; mainButton().textContent = t; return this; },
+      onClick(fn) { (handlers.mainButton ||= []).push(fn); return this; },
+      offClick(fn) { handlers.mainButton = (handlers.mainButton || []).filter((f) => f !== fn); return this; },
+      show() { this.isVisible = true; mainButton().hidden = false; return this; },
+      hide() { this.isVisible = false; mainButton().hidden = true; return this; },
+      enable() { return this; }, disable() { return this; },
+      showProgress() { return this; }, hideProgress() { return this; },
+    },
+  } };
+})();
+"""
+
+THEME = {
+    "bg_color": "#ffffff",
+    "text_color": "#000000",
+    "hint_color": "#999999",
+    "link_color": "#2481cc",
+    "button_color": "#2481cc",
+    "button_text_color": "#ffffff",
+    "secondary_bg_color": "#efeff3",
+}
+
+
+@dataclass
+class _Pages:
+    browser: object
+    contexts: list
+
+    def __call__(self, telegram_init_data=None, start_param=None, locale="en-US"):
+        context = self.browser.new_context(locale=locale, **PHONE)
+        self.contexts.append(context)
+        stub = TELEGRAM_STUB % {
+            "init_data": json.dumps(telegram_init_data or ""),
+            "start_param": json.dumps(start_param or ""),
+            "theme": json.dumps(THEME if telegram_init_data else {}),
+        }
+        context.route(
+            "https://telegram.org/**",
+            lambda route: route.fulfill(
+                status=200, content_type="application/javascript", body=stub
+            ),
+        )
+        page = context.new_page()
+        page.console_errors = []
+        page.on(
+            "console",
+            lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None,
+        )
+        page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+        return page
+
+
+@pytest.fixture
+def new_phone_page(browser):
+    """Factory: `new_phone_page(telegram_init_data=None, start_param=None)` → a Playwright page."""
+    pages = _Pages(browser, [])
+    yield pages
+    for context in pages.contexts:
+        context.close()
+
+
+@pytest.fixture
+def phone_page(new_phone_page):
+    return new_phone_page()
+
+
+def signed_init_data(bot_token: str, *, user: dict, start_param: str | None = None) -> str:
+    """A correctly signed Mini App init data string for `user` (for browser and API tests)."""
+    from accounts.telegram_auth import sign_init_data
+
+    fields = {"auth_date": str(int(time.time())), "user": json.dumps(user), "query_id": "test"}
+    if start_param:
+        fields["start_param"] = start_param
+    return sign_init_data(fields, bot_token)
+
+
+def parse_init_data(init_data: str) -> dict:
+    return dict(parse_qsl(init_data))
