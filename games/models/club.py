@@ -81,6 +81,9 @@ class Club(models.Model):
     rounding = models.CharField(
         _("bill rounding"), max_length=16, choices=Rounding.choices, default=Rounding.KOPECK
     )
+    # Version of the live floor (topic `club:<id>`): incremented with F() under this row's lock
+    # by every change that alters the floor, in the same transaction, and sent with each update.
+    floor_version = models.BigIntegerField(_("floor version"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("club")
@@ -192,3 +195,15 @@ class Tariff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_table_kind_display()})"
+
+
+class ClubToday(Club):
+    """The admin's "Today" page (floor, bookings timeline, open sessions, revenue) for a club.
+
+    A proxy so the page shows up on the admin index like any model, with no template override.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = _("today")
+        verbose_name_plural = _("today")
