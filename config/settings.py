@@ -272,6 +272,9 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Preloading HSTS is a one-way commitment for the whole domain; the operator opts in with
+# SECURE_HSTS_PRELOAD=1, so its reminder (W021) is silenced (README, "Security").
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # The Mini App is shown inside Telegram's web view, not in a frame of another site.
@@ -300,6 +303,24 @@ LOGGING = {
 
 # Readiness: the beat heartbeat is reported stale after this many seconds.
 BEAT_STALE_AFTER = env.int("BEAT_STALE_AFTER", default=120)
+
+# Prometheus scrapes each web/worker process on this port (docker-compose.yml sets it): a plain
+# exporter thread outside Django, so no ALLOWED_HOSTS check on the replica's IP and never proxied.
+# Unset = only the /metrics view. A busy port (e.g. `manage.py shell` in a container) only warns.
+METRICS_PORT = env.int("METRICS_PORT", default=0)
+PROMETHEUS_METRICS_EXPORT_PORT_RANGE = (
+    range(METRICS_PORT, METRICS_PORT + 1) if METRICS_PORT else None
+)
+
+# --- Realtime (WebSocket /ws/) ------------------------------------------------------------------
+# Seconds between server pings; a socket silent (no message, no pong) for WS_IDLE_TIMEOUT is closed.
+WS_PING_INTERVAL = env.float("WS_PING_INTERVAL", default=30.0)
+WS_IDLE_TIMEOUT = env.float("WS_IDLE_TIMEOUT", default=120.0)
+# Lifetime of a one-time connection ticket, and topics one socket may watch at once.
+WS_TICKET_TTL = env.int("WS_TICKET_TTL", default=30)
+WS_MAX_SUBSCRIPTIONS = env.int("WS_MAX_SUBSCRIPTIONS", default=50)
+# How long an update that arrives ahead of its predecessor waits before a fresh snapshot is sent.
+WS_REORDER_TIMEOUT = env.float("WS_REORDER_TIMEOUT", default=2.0)
 
 # Tests run against PostgreSQL and Redis when set; with REQUIRE_SERVICES=1 their absence is a failure.
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time as clock
 from datetime import UTC, datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -265,15 +264,12 @@ def test_dst_same_tzinfo_subtraction_pitfall_is_avoided():
     assert bill_session(start, end, BERLIN, [BASE]).minutes == 60
 
 
-def test_24h_session_is_fast():
+def test_24h_session_bills_every_minute_once():
+    # Speed is measured by bench/billing.py, not asserted here.
     start = msk(2026, 3, 6, 12, 0, 30)
-    best = math.inf
-    for _ in range(3):
-        t0 = clock.perf_counter()
-        bill = bill_session(start, start + timedelta(hours=24), MSK, CLUB)
-        best = min(best, clock.perf_counter() - t0)
+    bill = bill_session(start, start + timedelta(hours=24), MSK, CLUB)
     assert bill.minutes == 1440
-    assert best < 0.05
+    assert sum(line.minutes for line in bill.lines) == 1440
 
 
 # --- property tests -------------------------------------------------------------------------
