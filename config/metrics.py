@@ -2,7 +2,10 @@
 and cache ones). Import the metric you need from this module; never create one elsewhere.
 """
 
-from prometheus_client import Counter, Gauge, Histogram
+import logging
+
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
 
 # Realtime
 WEBSOCKETS_CONNECTED = Gauge(
@@ -38,3 +41,76 @@ NOTIFICATION_BACKLOG = Gauge(
 
 # Beat
 BEAT_LAST = Gauge("artel_beat_last_seconds", "Unix time of the last beat heartbeat seen")
+
+
+# Celery: the broker queue length is read from Redis on each scrape (a collector, not a Gauge
+# someone must remember to set), so the figure is right even when no worker is alive.
+CELERY_QUEUE_LENGTH = "artel_celery_queue_length"
+CELERY_QUEUES = ("celery",)
+# kombu's Redis transport keeps one list per priority step: "celery", "celery\x06\x163", ...
+KOMBU_PRIORITY_SEP = "\x06\x16"
+KOMBU_PRIORITY_STEPS = (0, 3, 6, 9)
+
+logger = logging.getLogger(__name__)
+
+
+class CeleryQueueCollector:
+    """Exposes `artel_celery_queue_length{queue}`: messages waiting in each broker queue.
+
+    Fails soft: when Redis does not answer within the timeout the scrape carries no sample for
+    the metric (and a warning in the log) instead of failing the whole /metrics page.
+    """
+
+    def __init__(self, redis_url: str, queues=CELERY_QUEUES, timeout: float = 0.5):
+        self.redis_url = redis_url
+        self.queues = tuple(queues)
+        self.timeout = timeout
+        self._client = None
+
+    def _redis(self):
+        if self._client is None:
+            import redis
+
+            self._client = redis.Redis.from_url(
+                self.redis_url, socket_timeout=self.timeout, socket_connect_timeout=self.timeout
+            )
+        return self._client
+
+    def _family(self):
+        return GaugeMetricFamily(
+            CELERY_QUEUE_LENGTH, "Messages waiting in the Celery broker queue", labels=["queue"]
+        )
+
+    def describe(self):
+        return [self._family()]
+
+    def collect(self):
+        family = self._family()
+        try:
+            pipe = self._redis().pipeline(transaction=False)
+            for queue in self.queues:
+                for step in KOMBU_PRIORITY_STEPS:
+                    pipe.llen(f"{queue}{KOMBU_PRIORITY_SEP}{step}" if step else queue)
+            lengths = pipe.execute()
+        except Exception as exc:  # noqa: BLE001 - a metrics scrape must never fail on Redis
+            logger.warning("celery queue length unavailable: %s", exc)
+            yield family
+            return
+        steps = len(KOMBU_PRIORITY_STEPS)
+        for index, queue in enumerate(self.queues):
+            family.add_metric([queue], sum(lengths[index * steps : (index + 1) * steps]))
+        yield family
+
+
+def _register_celery_queue_collector():
+    from django.conf import settings
+
+    broker = getattr(settings, "CELERY_BROKER_URL", "") or ""
+    if not getattr(settings, "REDIS_URL", "") or not broker.startswith(("redis://", "rediss://")):
+        return None
+    collector = CeleryQueueCollector(broker)
+    REGISTRY.register(collector)
+    return collector
+
+
+CELERY_QUEUE_COLLECTOR = _register_celery_queue_collector()

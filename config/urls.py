@@ -5,7 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from django_prometheus import exports
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import views
+from config import metrics, views  # noqa: F401 - metrics registers its scrape-time collectors
 
 handler400 = "config.api.bad_request"
 handler403 = "config.api.permission_denied"
