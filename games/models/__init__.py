@@ -2,12 +2,16 @@
 
 from games.models.bookings import Booking, SessionBillLine, TableSession
 from games.models.club import WEEKDAYS, Club, ClubToday, OpeningHours, Table, Tariff
+from games.models.matches import Match, MatchEvent, MatchSide
 
 __all__ = [
     "WEEKDAYS",
     "Booking",
     "Club",
     "ClubToday",
+    "Match",
+    "MatchEvent",
+    "MatchSide",
     "OpeningHours",
     "SessionBillLine",
     "Table",
