@@ -107,6 +107,9 @@ class IllegalEvent(Exception):
         self.detail = detail or MESSAGES.get(reason, reason)
         super().__init__(f"{reason}: {self.detail}")
 
+    def __reduce__(self):  # picklable (e.g. through Celery) with reason and detail intact
+        return (type(self), (self.reason, self.detail))
+
 
 class InvalidFormat(ValueError):
     """A match format the discipline does not accept. Raised by engines; → HTTP 400."""
@@ -115,6 +118,9 @@ class InvalidFormat(ValueError):
         self.reason = reason
         self.detail = detail or MSG_INVALID_FORMAT
         super().__init__(f"{reason}: {self.detail}")
+
+    def __reduce__(self):
+        return (type(self), (self.reason, self.detail))
 
 
 # --- field validators -----------------------------------------------------------------------------
@@ -256,6 +262,13 @@ class Engine:
     @property
     def EVENT_TYPES(self) -> tuple[str, ...]:  # noqa: N802 - public constant-like name
         return tuple(self.FIELDS)
+
+    def event_fields(self) -> dict[str, dict[str, list[str]]]:
+        """{type: {"required": [...], "optional": [...]}} for API docs and scoring UIs."""
+        return {
+            etype: {"required": list(required), "optional": list(optional)}
+            for etype, (required, optional) in self.FIELDS.items()
+        }
 
     # -- formats and state ---------------------------------------------------------------------
     def validate_format(self, fmt: Any) -> dict:

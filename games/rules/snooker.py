@@ -15,6 +15,10 @@ Rule decisions:
 * ``pot {"side", "ball", "count"?}``: ``count`` (1..reds remaining) is only for several reds
   on one shot (each scores 1); with a colour it may only be 1. Potting a ball that is not on
   → ``wrong_ball_on`` (the scorer records a ``foul`` instead).
+* ``pot {"side", "ball", "free_ball": true}``: after a foul (first shot of the visit) the
+  striker potted a nominated free ball (a colour other than the ball on): it scores the value
+  of the ball on and is re-spotted; with a red on a colour is on next (reds are unchanged), in
+  the colours phase the ball on stays on (WPBSA Section 3 Rule 12, "Free Ball").
 * ``foul {"side", "value": 4..7, "reds_potted"?: n}``: value must be ≥ max(4, value of the
   ball on) — with a red or "any colour" on that is 4 — and ≤ 7; ``reds_potted`` is the number
   of reds that went down on the foul (they stay off the table). The opponent scores
@@ -49,6 +53,7 @@ from .base import (
     WRONG_BALL_ON,
     Engine,
     IllegalEvent,
+    boolean,
     choice,
     int_pair,
     int_range,
@@ -80,7 +85,10 @@ class SnookerEngine(Engine):
     family = "snooker"
     tracks_runs = True
     FIELDS = {
-        "pot": ({"side": side, "ball": choice(*VALUES)}, {"count": int_range(1, REDS)}),
+        "pot": (
+            {"side": side, "ball": choice(*VALUES)},
+            {"count": int_range(1, REDS), "free_ball": boolean},
+        ),
         "foul": (
             {"side": side, "value": int_range(MIN_FOUL, MAX_FOUL)},
             {"reds_potted": int_range(1, REDS)},
@@ -126,12 +134,29 @@ class SnookerEngine(Engine):
         else:
             self.end_frame(state, 0 if a > b else 1)
 
+    def _free_ball(self, state: dict, f: dict) -> int:
+        """Points for a potted free ball (a nominated ball played as the ball on)."""
+        ball_on = state["ball_on"]
+        if state["last_event"] != "foul" or ball_on in ("colour", "black"):
+            raise IllegalEvent(
+                BAD_VALUE, "A free ball is only possible on the first shot after a foul."
+            )
+        if f["ball"] == "red" or f["ball"] == ball_on or "count" in f:
+            raise IllegalEvent(BAD_VALUE, "The free ball is a colour other than the ball on.")
+        if ball_on == "red":
+            # counts as a red (the nominated colour is re-spotted): a colour is on next
+            state["ball_on"] = "colour"
+        # in the colours phase the nominated ball is re-spotted and the ball on stays on
+        return VALUES[ball_on]
+
     def on_pot(self, state: dict, f: dict) -> None:
         s, ball = f["side"], f["ball"]
         count = f.get("count", 1)
         self.check_turn(state, s)
         ball_on = state["ball_on"]
-        if ball == "red":
+        if f.get("free_ball", False):
+            points = self._free_ball(state, f)
+        elif ball == "red":
             if ball_on != "red":
                 raise IllegalEvent(WRONG_BALL_ON, f"The ball on is {ball_on}, not a red.")
             if count > state["reds_remaining"]:
@@ -159,7 +184,7 @@ class SnookerEngine(Engine):
         state["high_run"][s] = max(state["high_run"][s], state["break"])
         state["fouls"][s] = 0
         state["at_table"] = s
-        if ball == "black" and ball_on == "black":
+        if ball == "black" and ball_on == "black" and not f.get("free_ball", False):
             if state["respotted_black"]:
                 self.end_frame(state, s)
             else:

@@ -281,3 +281,22 @@ def test_straight_pool_takes_only_points_to(fmt, reason):
 @pytest.mark.parametrize("points", [1, 100, 1000])
 def test_straight_pool_points_to_is_kept(points):
     assert rules.validate_format("straight_pool", {"points_to": points}) == {"points_to": points}
+
+
+@pytest.mark.parametrize("discipline", DISCIPLINES)
+def test_event_fields_describe_what_each_event_takes(discipline):
+    fields = rules.get_engine(discipline).event_fields()
+    assert set(fields) == set(rules.get_engine(discipline).EVENT_TYPES)
+    assert fields["abandon"] == {"required": [], "optional": []}
+    assert fields["concede_match"] == {"required": ["side"], "optional": []}
+    assert "side" in fields["pot"]["required"]
+
+
+def test_errors_pickle_with_reason_and_detail():
+    import pickle
+
+    for error in (IllegalEvent(base.NOT_YOUR_TURN), InvalidFormat(base.FORMAT_BAD_VALUE, "x")):
+        clone = pickle.loads(pickle.dumps(error))
+        assert type(clone) is type(error)
+        assert (clone.reason, clone.detail) == (error.reason, error.detail)
+    assert IllegalEvent(base.MATCH_OVER).detail == base.MSG_MATCH_OVER

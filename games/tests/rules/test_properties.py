@@ -115,7 +115,10 @@ def snooker_event(discipline, state, kind, side, a, b):
             return {"type": "pot", "side": side, "ball": COLOURS[a % 6]}
         return {"type": "pot", "side": side, "ball": ball_on}
     if kind < 65:
-        return {"type": "pot", "side": side, "ball": list(VALUES)[a % 7]}
+        event = {"type": "pot", "side": side, "ball": list(VALUES)[a % 7]}
+        if b >= 10:
+            event["free_ball"] = b >= 12
+        return event
     if kind < 80:
         event = {"type": "foul", "side": side, "value": 4 + a % 4}
         if b < 3:

@@ -295,3 +295,37 @@ def test_illegal_snooker_events(events, bad, reason):
     with pytest.raises(IllegalEvent) as exc:
         rules.apply(D, state, bad)
     assert exc.value.reason == reason
+
+
+def test_a_free_ball_with_a_red_on_counts_as_a_red_and_leaves_the_reds():
+    state = play(D, FMT, [foul(0), pot(1, "blue", free_ball=True)])
+    assert state["score"] == [0, 5]
+    assert state["reds_remaining"] == 15 and state["ball_on"] == "colour"
+    state = rules.apply(D, state, pot(1, "black"))
+    assert state["score"] == [0, 12] and state["ball_on"] == "red"
+
+
+def test_a_free_ball_in_the_colours_phase_scores_the_ball_on_which_stays_on():
+    events = [*to_colours(), pot(1, "yellow"), foul(1), pot(0, "pink", free_ball=True)]
+    state = play(D, FMT, events)
+    assert state["score"] == [15 + 4 + 3, 2]
+    assert state["ball_on"] == "green"
+    state = rules.apply(D, state, pot(0, "green"))
+    assert state["ball_on"] == "brown"
+
+
+@pytest.mark.parametrize(
+    ("events", "bad"),
+    [
+        ([], pot(0, "blue", free_ball=True)),  # no foul before
+        ([foul(0), end_turn(1)], pot(0, "blue", free_ball=True)),  # not the first shot
+        ([foul(0)], pot(1, "red", free_ball=True)),  # a red is never a free ball
+        ([*to_colours(), foul(1)], pot(0, "yellow", free_ball=True)),  # that is the ball on
+        ([pot(0, "red"), foul(0)], pot(1, "blue", free_ball=1)),
+    ],
+)
+def test_free_ball_misuse_is_rejected(events, bad):
+    state = play(D, FMT, events)
+    with pytest.raises(IllegalEvent) as exc:
+        rules.apply(D, state, bad)
+    assert exc.value.reason == base.BAD_VALUE
