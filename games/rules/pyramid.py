@@ -18,6 +18,8 @@ Rule decisions (documented because rule books differ on how the penalty is booke
   ``pot``, ``foul`` and ``end_turn`` must come from the side at the table (``not_your_turn``).
 * A pot that would take a side past 8 (e.g. two balls on one shot at 7) ends the frame with
   the frame score recorded as 8: points beyond the frame target do not exist.
+* A frame ended by pots has frame_history ``how`` None; one whose 8th point came from the
+  opponent's foul has ``how`` "foul".
 * ``fouls`` counts consecutive fouls per side (reset by that side's legal pot or end_turn);
   it is informational, no three-foul penalty is applied (the FBSR rules have none).
 * ``bonus: true`` on a ``pot`` (Moscow/Nevskaya only, with ``count`` 1) is the extra ball
@@ -78,11 +80,11 @@ class PyramidEngine(Engine):
         state["owed"] = [0, 0]
         state["balls_on_table"] = BALLS
 
-    def _check_frame_end(self, state: dict) -> None:
+    def _check_frame_end(self, state: dict, how: str | None = None) -> None:
         for s in (0, 1):
             if state["score"][s] >= FRAME_POINTS:
                 state["score"][s] = FRAME_POINTS
-                self.end_frame(state, s)
+                self.end_frame(state, s, how)
                 return
 
     def on_pot(self, state: dict, f: dict) -> None:
@@ -114,7 +116,7 @@ class PyramidEngine(Engine):
         state["score"][1 - s] += 1
         state["fouls"][s] += 1
         state["at_table"] = 1 - s
-        self._check_frame_end(state)
+        self._check_frame_end(state, "foul")
 
     def on_end_turn(self, state: dict, f: dict) -> None:
         s = f["side"]

@@ -184,7 +184,7 @@ def check_invariants(discipline, state):
         assert sum(state["score"]) - sum(state["owed"]) == 15 - state["balls_on_table"]
         for frame in state["frame_history"]:
             assert max(frame["score"]) <= 8
-            if frame["how"] is None:
+            if frame["how"] in (None, "foul"):
                 assert frame["score"][frame["winner"]] == 8
         if discipline == "pyramid_free":
             assert state["bonus_balls"] == [0, 0]

@@ -69,7 +69,12 @@ def test_eight_points_win_the_frame_and_reset_it(discipline):
 def test_a_foul_can_give_the_opponent_the_eighth_point(discipline):
     state = play(discipline, FMT, [*pots(0, 7), end_turn(0), foul(1)])
     assert state["frames"] == [1, 0]
-    assert state["frame_history"][-1]["score"] == [8, 0]
+    assert state["frame_history"][-1] == {
+        "winner": 0,
+        "score": [8, 0],
+        "how": "foul",
+        "breaks": None,
+    }
 
 
 @pytest.mark.parametrize("discipline", PYRAMIDS)
