@@ -16,6 +16,10 @@ class User(AbstractUser):
         _("language"), max_length=8, choices=Language.choices, default=Language.RU
     )
     photo_url = models.URLField(_("photo URL"), max_length=500, blank=True)
+    # The name the player chose in the profile; empty = the name from Telegram / Google.
+    nickname = models.CharField(_("display name"), max_length=64, blank=True)
+    # Opt-in for bot messages (booking reminders, match invites, results).
+    notifications_enabled = models.BooleanField(_("notifications"), default=True)
 
     class Meta:
         verbose_name = _("user")
@@ -23,5 +27,7 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
+        if self.nickname:
+            return self.nickname
         full = self.get_full_name().strip()
         return full or self.username

@@ -1,0 +1,27 @@
+"""Receivers that keep roles consistent however a user is created or edited (admin, social
+pipeline, createsuperuser, seed data): each calls a service."""
+
+from django.db.models.signals import m2m_changed, post_save
+from django.dispatch import receiver
+
+from accounts.models import User
+
+
+@receiver(post_save, sender=User, dispatch_uid="accounts.default_role")
+def give_default_role(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        from accounts.services import user_add_default_role
+
+        user_add_default_role(user=instance)
+
+
+@receiver(m2m_changed, sender=User.groups.through, dispatch_uid="accounts.sync_staff")
+def sync_staff_flag(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    from accounts.services import user_sync_staff_flag
+
+    # group.user_set.add(...) (reverse): the users are in pk_set (unknown after a clear).
+    user_ids = list(pk_set or []) if reverse else [instance.pk]
+    for user_id in user_ids:
+        user_sync_staff_flag(user_id=user_id)
