@@ -1,0 +1,503 @@
+"""Read queries of the club floor: opening hours, live table status, slots, bills, check-in codes.
+
+`floor_state` is the one place the live status of tables is computed; the API, the `club:<id>`
+topic snapshot, the broadcasts and the admin all use it. It runs a fixed number of queries
+whatever the number of tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
+
+from games.billing import Bill, BillingPolicy, TariffWindow, bill_session
+from games.models import Booking, Club, OpeningHours, Table, TableSession, Tariff
+
+# --- opening hours ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Opening:
+    """One opening of the club in absolute time; `starts` is on `day` (club-local)."""
+
+    day: date
+    starts: datetime
+    ends: datetime
+
+
+def _aware(day: date, t: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, t, tzinfo=tz)
+
+
+def club_hours(club: Club) -> dict[int, OpeningHours]:
+    return {h.weekday: h for h in club.opening_hours.all()}
+
+
+def opening_on(
+    club: Club, day: date, hours: dict[int, OpeningHours] | None = None
+) -> Opening | None:
+    """The opening that starts on the club-local `day` (it may end after midnight), or None."""
+    hours = club_hours(club) if hours is None else hours
+    h = hours.get(day.weekday())
+    if h is None or h.closed:
+        return None
+    tz = club.tz
+    starts = _aware(day, h.opens, tz)
+    # closes <= opens: the club closes after midnight (equal: open round the clock).
+    end_day = day if h.closes > h.opens else day + timedelta(days=1)
+    ends = _aware(end_day, h.closes, tz)
+    return Opening(day=day, starts=starts, ends=ends)
+
+
+def opening_containing(
+    club: Club, start: datetime, end: datetime, hours: dict[int, OpeningHours] | None = None
+) -> Opening | None:
+    """The opening that holds all of [start, end), if any (yesterday's may run past midnight)."""
+    hours = club_hours(club) if hours is None else hours
+    local_day = start.astimezone(club.tz).date()
+    for day in (local_day - timedelta(days=1), local_day):
+        opening = opening_on(club, day, hours)
+        if opening and opening.starts <= start and end <= opening.ends:
+            return opening
+    return None
+
+
+# --- tariffs and bills --------------------------------------------------------------------
+
+
+def tariff_windows(*, club_id: int, table_kind: str) -> list[TariffWindow]:
+    return [
+        TariffWindow(
+            id=t.id,
+            name=t.name,
+            price_per_hour=t.price_per_hour,
+            weekdays=frozenset(t.weekdays),
+            start=t.start_time,
+            end=t.end_time,
+            priority=t.priority,
+        )
+        for t in Tariff.objects.filter(club_id=club_id, table_kind=table_kind, is_active=True)
+    ]
+
+
+def billing_policy(club: Club) -> BillingPolicy:
+    return BillingPolicy(minimum_charge=club.minimum_charge, rounding=club.rounding)
+
+
+def session_bill(
+    session: TableSession,
+    *,
+    now: datetime | None = None,
+    windows: list[TariffWindow] | None = None,
+) -> Bill:
+    """The bill of a session up to its end (or `now` while it is open). Raises NoTariffError."""
+    table = session.table
+    club = table.club
+    end = session.ended_at or (now or timezone.now())
+    if windows is None:
+        windows = tariff_windows(club_id=club.id, table_kind=table.kind)
+    return bill_session(session.started_at, end, club.tz, windows, billing_policy(club))
+
+
+def bill_data(bill: Bill) -> dict:
+    return {
+        "minutes": bill.minutes,
+        "total": bill.total,
+        "subtotal": bill.subtotal,
+        "adjustment": bill.adjustment,
+        "lines": [
+            {
+                "tariff": line.tariff_name,
+                "minutes": line.minutes,
+                "price_per_hour": line.price_per_hour,
+                "amount": line.amount,
+            }
+            for line in bill.lines
+        ],
+    }
+
+
+# --- check-in codes -----------------------------------------------------------------------
+
+
+def checkin_code(table: Table) -> str:
+    """The table's check-in code: an HMAC of its id keyed by the table's own secret.
+
+    16 hex characters (64 bits): short enough for a QR deep link (`startapp` allows 64 chars
+    of [A-Za-z0-9_-]), and rotating `checkin_secret` invalidates every printed code.
+    """
+    key = f"{settings.SECRET_KEY}:{table.checkin_secret}".encode()
+    return hmac.new(key, f"table:{table.pk}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def checkin_code_valid(table: Table, code: str) -> bool:
+    return hmac.compare_digest(checkin_code(table), str(code).strip().lower())
+
+
+def checkin_link(table: Table) -> str:
+    """The link the table's QR code encodes: the Mini App deep link, or the web check-in page."""
+    code = checkin_code(table)
+    bot = settings.TELEGRAM_BOT_USERNAME.lstrip("@")
+    if bot:
+        short = quote(settings.TELEGRAM_MINIAPP_SHORT_NAME)
+        return f"https://t.me/{quote(bot)}/{short}?startapp=t{table.pk}_{code}"
+    return f"{settings.SITE_URL}/check-in/{table.pk}/{code}"
+
+
+# --- the floor ----------------------------------------------------------------------------
+
+FREE, BUSY, RESERVED, OUT_OF_SERVICE = "free", "busy", "reserved", "out_of_service"
+
+
+def _iso(value: datetime | None, tz: ZoneInfo) -> str | None:
+    return value.astimezone(tz).isoformat() if value else None
+
+
+def clubs_list() -> QuerySet[Club]:
+    return Club.objects.all()
+
+
+def club_get(*, club_id: int) -> Club:
+    return Club.objects.get(pk=club_id)
+
+
+def floor_state(
+    *, club_id: int | None = None, club: Club | None = None, now: datetime | None = None
+) -> dict:
+    """The live floor of a club: every table with its status, next booking, running session.
+
+    Personal data is limited to players' first names (the topic is public). Queries: club,
+    tables, upcoming bookings, open sessions, their players — the same for 12 or 50 tables.
+    Raises Club.DoesNotExist.
+    """
+    now = now or timezone.now()
+    if club is None:
+        club = Club.objects.get(pk=club_id)
+    tz = club.tz
+    tables = list(Table.objects.filter(club=club).order_by("number"))
+    horizon = now + timedelta(days=1)
+    upcoming: dict[int, list[Booking]] = {}
+    for b in Booking.objects.filter(
+        table__club=club, status__in=Booking.ACTIVE, end__gt=now, start__lt=horizon
+    ).order_by("start"):
+        upcoming.setdefault(b.table_id, []).append(b)
+    open_sessions = {
+        s.table_id: s
+        for s in TableSession.objects.filter(table__club=club, ended_at__isnull=True)
+        .select_related("booking")
+        .prefetch_related(Prefetch("players", to_attr="player_list"))
+    }
+    hold = timedelta(minutes=club.hold_window_minutes)
+    out = []
+    for t in tables:
+        session = open_sessions.get(t.id)
+        bookings = upcoming.get(t.id, [])
+        # The booking that holds the table now (or soon): confirmed, starting within the hold window.
+        holding = next(
+            (b for b in bookings if b.status == Booking.Status.CONFIRMED and b.start - hold <= now),
+            None,
+        )
+        following = next(
+            (b for b in bookings if b.start > now and (session is None or b != session.booking)),
+            None,
+        )
+        if not t.in_service:
+            status = OUT_OF_SERVICE
+        elif session is not None:
+            status = BUSY
+        elif holding is not None:
+            status = RESERVED
+        else:
+            status = FREE
+        out.append(
+            {
+                "id": t.id,
+                "number": t.number,
+                "name": str(t),
+                "kind": t.kind,
+                "x": t.x,
+                "y": t.y,
+                "rotation": t.rotation,
+                "status": status,
+                "reserved_until": _iso(holding.end, tz) if holding and status == RESERVED else None,
+                "next_booking": (
+                    {"start": _iso(following.start, tz), "end": _iso(following.end, tz)}
+                    if following
+                    else None
+                ),
+                "session": (
+                    {
+                        "started_at": _iso(session.started_at, tz),
+                        "players": [p.first_name or p.username for p in session.player_list],
+                    }
+                    if session
+                    else None
+                ),
+            }
+        )
+    return {
+        "club": {"id": club.id, "name": club.name, "timezone": club.timezone},
+        "now": _iso(now, tz),
+        "tables": out,
+    }
+
+
+# --- slots --------------------------------------------------------------------------------
+
+
+def table_slots(*, table: Table, day: date, now: datetime | None = None) -> dict:
+    """The slots of the opening that starts on `day` (club-local) with their availability.
+
+    Each slot says whether it is free and `bookable_minutes`: the longest booking that may start
+    there (free consecutive slots, up to the club's maximum and the closing time).
+    """
+    now = now or timezone.now()
+    club = table.club
+    tz = club.tz
+    step = timedelta(minutes=club.slot_minutes)
+    opening = opening_on(club, day)
+    result = {
+        "table": table.id,
+        "date": day.isoformat(),
+        "slot_minutes": club.slot_minutes,
+        "min_minutes": club.min_booking_minutes,
+        "max_minutes": club.max_booking_minutes,
+        "opens": _iso(opening.starts, tz) if opening else None,
+        "closes": _iso(opening.ends, tz) if opening else None,
+        "slots": [],
+    }
+    if opening is None:
+        return result
+    busy = list(
+        Booking.objects.filter(
+            table=table, status__in=Booking.ACTIVE, start__lt=opening.ends, end__gt=opening.starts
+        ).values_list("start", "end")
+    )
+    horizon = now + timedelta(days=club.booking_horizon_days)
+    # Slots are aligned to the step counted from club-local midnight (as the booking rule is).
+    starts = opening.starts
+    local = starts.astimezone(tz)
+    offset = (local.hour * 60 + local.minute) % club.slot_minutes
+    if offset or local.second or local.microsecond:
+        starts = (
+            starts
+            + timedelta(minutes=club.slot_minutes - offset)
+            - timedelta(seconds=local.second, microseconds=local.microsecond)
+        )
+    slots = []
+    t = starts
+    while t + step <= opening.ends:
+        end = t + step
+        free = (
+            table.in_service and now <= t <= horizon and not any(s < end and e > t for s, e in busy)
+        )
+        slots.append({"start": t, "end": end, "free": free})
+        t = end
+    # bookable_minutes: scan backwards, counting free consecutive slots.
+    run = 0
+    for slot in reversed(slots):
+        run = run + club.slot_minutes if slot["free"] else 0
+        slot["bookable_minutes"] = min(run, club.max_booking_minutes)
+    result["slots"] = [
+        {
+            "start": _iso(s["start"], tz),
+            "end": _iso(s["end"], tz),
+            "free": s["free"],
+            "bookable_minutes": s["bookable_minutes"],
+            "available": s["free"] and s["bookable_minutes"] >= club.min_booking_minutes,
+        }
+        for s in slots
+    ]
+    return result
+
+
+# --- bookings and sessions of a player ----------------------------------------------------
+
+
+def bookings_of(*, user, include_past: bool = False, now: datetime | None = None) -> QuerySet:
+    now = now or timezone.now()
+    qs = Booking.objects.filter(player=user).select_related("table", "table__club")
+    if not include_past:
+        qs = qs.filter(status__in=Booking.ACTIVE, end__gt=now)
+    return qs.order_by("start", "id")
+
+
+def booking_data(booking: Booking, *, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    club = booking.table.club
+    tz = club.tz
+    deadline = booking.start - timedelta(minutes=club.cancel_deadline_minutes)
+    return {
+        "id": booking.id,
+        "table": {
+            "id": booking.table_id,
+            "number": booking.table.number,
+            "name": str(booking.table),
+        },
+        "club": club.id,
+        "start": _iso(booking.start, tz),
+        "end": _iso(booking.end, tz),
+        "status": booking.status,
+        "can_cancel": booking.status == Booking.Status.CONFIRMED and now <= deadline,
+        "cancel_until": _iso(deadline, tz),
+    }
+
+
+def open_sessions_of(*, user) -> QuerySet[TableSession]:
+    return (
+        TableSession.objects.filter(players=user, ended_at__isnull=True)
+        .select_related("table", "table__club", "booking")
+        .prefetch_related(Prefetch("players", to_attr="player_list"))
+        .order_by("started_at")
+    )
+
+
+def session_data(session: TableSession, *, now: datetime | None = None) -> dict:
+    """A session with its bill: the stored lines once closed, the running bill while open."""
+    now = now or timezone.now()
+    club = session.table.club
+    tz = club.tz
+    if session.ended_at is None:
+        from games.billing import NoTariffError
+
+        try:
+            bill = bill_data(session_bill(session, now=now))
+        except NoTariffError:
+            bill = None
+    else:
+        lines = session.bill_lines.all()
+        bill = {
+            "minutes": session.minutes,
+            "total": session.amount,
+            "subtotal": session.amount - session.adjustment,
+            "adjustment": session.adjustment,
+            "lines": [
+                {
+                    "tariff": line.tariff_name,
+                    "minutes": line.minutes,
+                    "price_per_hour": line.price_per_hour,
+                    "amount": line.amount,
+                }
+                for line in lines
+            ],
+        }
+    players = getattr(session, "player_list", None)
+    if players is None:
+        players = list(session.players.all())
+    return {
+        "id": session.id,
+        "table": {
+            "id": session.table_id,
+            "number": session.table.number,
+            "name": str(session.table),
+        },
+        "club": club.id,
+        "booking": session.booking_id,
+        "started_at": _iso(session.started_at, tz),
+        "ended_at": _iso(session.ended_at, tz),
+        "open": session.ended_at is None,
+        "players": [p.first_name or p.username for p in players],
+        "bill": bill,
+        "paid": session.paid,
+    }
+
+
+def me_bookings_section(user) -> list[dict]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    now = timezone.now()
+    return [booking_data(b, now=now) for b in bookings_of(user=user, now=now)]
+
+
+def me_sessions_section(user) -> list[dict]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    now = timezone.now()
+    return [session_data(s, now=now) for s in open_sessions_of(user=user)]
+
+
+# --- the staff's day ----------------------------------------------------------------------
+
+
+def today_overview(*, club: Club, now: datetime | None = None) -> dict:
+    """The admin's Today page: floor, today's bookings timeline, open sessions, revenue."""
+    now = now or timezone.now()
+    tz = club.tz
+    local_today = now.astimezone(tz).date()
+    hours = club_hours(club)
+    # "Today" is the opening under way (it may have started yesterday) or today's opening.
+    opening = opening_containing(club, now, now, hours) or opening_on(club, local_today, hours)
+    day_start = opening.starts if opening else _aware(local_today, time(0), tz)
+    day_end = opening.ends if opening else day_start + timedelta(days=1)
+    floor = floor_state(club=club, now=now)
+    bookings = list(
+        Booking.objects.filter(table__club=club, start__lt=day_end, end__gt=day_start)
+        .select_related("table", "player")
+        .order_by("table__number", "start")
+    )
+    span = (day_end - day_start).total_seconds() or 1
+    timeline: dict[int, list[dict]] = {}
+    for b in bookings:
+        left = max(0.0, (b.start - day_start).total_seconds() / span * 100)
+        right = min(100.0, (b.end - day_start).total_seconds() / span * 100)
+        timeline.setdefault(b.table_id, []).append(
+            {"booking": b, "left": round(left, 2), "width": round(right - left, 2)}
+        )
+    open_sessions = list(
+        TableSession.objects.filter(table__club=club, ended_at__isnull=True)
+        .select_related("table", "table__club", "booking")
+        .prefetch_related(Prefetch("players", to_attr="player_list"))
+        .order_by("table__number")
+    )
+    windows: dict[str, list[TariffWindow]] = {}
+    running = []
+    from games.billing import NoTariffError
+
+    for s in open_sessions:
+        if s.table.kind not in windows:
+            windows[s.table.kind] = tariff_windows(club_id=club.id, table_kind=s.table.kind)
+        try:
+            bill = session_bill(s, now=now, windows=windows[s.table.kind])
+            total = bill.total
+        except NoTariffError:
+            total = None
+        running.append({"session": s, "total": total})
+    revenue = (
+        TableSession.objects.filter(
+            table__club=club, ended_at__gte=day_start, ended_at__lt=day_end
+        ).aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+    hour_marks = []
+    mark = day_start.astimezone(tz).replace(minute=0, second=0, microsecond=0)
+    while mark < day_end:
+        if mark >= day_start:
+            hour_marks.append(
+                {
+                    "label": f"{mark:%H}",
+                    "left": round((mark - day_start).total_seconds() / span * 100, 2),
+                }
+            )
+        mark = (mark + timedelta(hours=1)).astimezone(tz)
+    return {
+        "club": club,
+        "now": now,
+        "day_start": day_start,
+        "day_end": day_end,
+        "floor": floor,
+        "rows": [{"table": t, "bookings": timeline.get(t["id"], [])} for t in floor["tables"]],
+        "hour_marks": hour_marks,
+        "now_left": round(min(100.0, max(0.0, (now - day_start).total_seconds() / span * 100)), 2),
+        "open_sessions": running,
+        "running_total": sum(r["total"] or 0 for r in running),
+        "revenue": revenue,
+        "bookings_count": sum(1 for b in bookings if b.status in Booking.ACTIVE),
+    }

@@ -1,0 +1,30 @@
+"""Realtime topics of the club floor: `club:<id>` (public) and the `me` sections of a player.
+
+`club:<id>` carries the whole floor (games.selectors.floor_state) with `Club.floor_version`;
+every service that changes the floor publishes it (games.services._floor_changed).
+"""
+
+import re
+
+from games import selectors
+from games.models import Club
+from realtime.topics import Topic, TopicNotFound, register, register_me_section
+
+
+@register
+class ClubTopic(Topic):
+    kind = "club"
+    pattern = re.compile(r"^club:(?P<id>[1-9]\d{0,17})$")
+    public = True
+
+    def snapshot(self, user, *, id):
+        # The version is read first (see Topic.snapshot): an update committed in between is
+        # delivered again rather than lost.
+        version = Club.objects.filter(pk=int(id)).values_list("floor_version", flat=True).first()
+        if version is None:
+            raise TopicNotFound
+        return version, selectors.floor_state(club_id=int(id))
+
+
+register_me_section("bookings", selectors.me_bookings_section)
+register_me_section("sessions", selectors.me_sessions_section)
