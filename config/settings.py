@@ -167,6 +167,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic tasks; later features add theirs here.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "realtime.tasks.heartbeat", "schedule": 30.0},
+    # No-shows after the grace period, and the running bills pushed to players.
+    "games-sweep-no-shows": {"task": "games.tasks.sweep_no_shows", "schedule": 60.0},
     "flush-expired-tokens": {
         "task": "accounts.tasks.flush_expired_tokens",
         "schedule": crontab(hour=3, minute=17),

@@ -83,6 +83,7 @@ class BookingFactory(factory.django.DjangoModelFactory):
 class TableSessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TableSession
+        skip_postgeneration_save = True
 
     table = factory.SubFactory(TableFactory)
     started_at = factory.LazyFunction(timezone.now)
