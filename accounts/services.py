@@ -360,7 +360,5 @@ def token_logout(*, raw_refresh: str) -> None:
 def tokens_flush_expired() -> int:
     """Delete outstanding (and their blacklisted) tokens past expiry; returns how many."""
     with transaction.atomic():
-        _total, by_model = OutstandingToken.objects.filter(
-            expires_at__lte=timezone.now()
-        ).delete()
+        _total, by_model = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
     return by_model.get(OutstandingToken._meta.label, 0)

@@ -1,7 +1,8 @@
 // Mini App entry point: theme, language, sign-in, then the router.
 import { api, setTokens } from "./api.js";
 import { applyTheme, inTelegram, ready, startParam, telegramLanguage } from "./telegram.js";
-import { registerScreen, setContext, start } from "./router.js";
+import { navigate, registerScreen, setContext, start } from "./router.js";
+import { signInAsDemo } from "./auth.js";
 import * as placeholders from "./screens/placeholders.js";
 
 const config = JSON.parse(document.getElementById("app-config")?.textContent || "{}");
@@ -50,11 +51,36 @@ async function signIn() {
   }
 }
 
+// DEBUG only (the button is rendered only then): signed demo init data through the real sign-in.
+function wireDemoSignIn() {
+  const button = document.getElementById("signin-demo");
+  if (!button || !config.debug) return;
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const user = await signInAsDemo();
+      showUser(user);
+      setContext({ user });
+      window.dispatchEvent(new CustomEvent("artel:signed-in", { detail: { user } }));
+      await navigate("/me");
+    } catch (err) {
+      console.warn("Demo sign-in failed", err.code);
+      button.disabled = false;
+    }
+  });
+}
+
+window.addEventListener("artel:profile-updated", (e) => {
+  showUser(e.detail.user);
+  setContext({ user: e.detail.user });
+});
+
 async function boot() {
   applyTheme();
   if (ensureLanguage()) return;
   ready();
   for (const [name, impl] of Object.entries(placeholders)) registerScreen(name, impl);
+  wireDemoSignIn();
   const user = await signIn();
   showUser(user);
   setContext({ user, config, startParam: startParam() });
