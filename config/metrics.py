@@ -38,6 +38,9 @@ NOTIFICATIONS = Counter("artel_notifications_total", "Notification deliveries", 
 NOTIFICATION_BACKLOG = Gauge(
     "artel_notification_backlog", "Pending notifications due now (sampled on scrape)"
 )
+NOTIFICATION_RETRIES = Counter(
+    "artel_notification_retries_total", "Notification deliveries put back for a retry", ["kind"]
+)
 
 # Beat
 BEAT_LAST = Gauge("artel_beat_last_seconds", "Unix time of the last beat heartbeat seen")

@@ -167,6 +167,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic tasks; later features add theirs here.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "realtime.tasks.heartbeat", "schedule": 30.0},
+    # Notifications: deliver what is due (deferred, retried, lost enqueues); write reminders.
+    "notifications-sweep": {"task": "realtime.notifications.sweep", "schedule": 30.0},
+    "notifications-reminders": {
+        "task": "realtime.notifications.schedule_reminders",
+        "schedule": 60.0,
+    },
     # No-shows after the grace period, and the running bills pushed to players.
     "games-sweep-no-shows": {"task": "games.tasks.sweep_no_shows", "schedule": 60.0},
     "flush-expired-tokens": {
@@ -199,6 +205,11 @@ TELEGRAM_API_BASE = env.str("TELEGRAM_API_BASE", default="https://api.telegram.o
 TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")
 TELEGRAM_AUTH_MAX_AGE = env.int("TELEGRAM_AUTH_MAX_AGE", default=3600)
 TELEGRAM_MINIAPP_SHORT_NAME = env.str("TELEGRAM_MINIAPP_SHORT_NAME", default="app")
+# Bot send limits shared by all workers (Telegram: ~30 msg/s overall, ~1 msg/s per chat).
+TELEGRAM_RATE_GLOBAL = env.float("TELEGRAM_RATE_GLOBAL", default=30.0)
+TELEGRAM_RATE_PER_CHAT = env.float("TELEGRAM_RATE_PER_CHAT", default=1.0)
+# Booking reminders go this many minutes before the start.
+NOTIFY_REMINDER_LEAD_MINUTES = env.int("NOTIFY_REMINDER_LEAD_MINUTES", default=60)
 
 SOCIAL_AUTH_GOOGLE_OAUTH2_KEY = env.str("GOOGLE_CLIENT_ID", default="")
 SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET = env.str("GOOGLE_CLIENT_SECRET", default="")

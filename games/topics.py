@@ -28,3 +28,7 @@ class ClubTopic(Topic):
 
 register_me_section("bookings", selectors.me_bookings_section)
 register_me_section("sessions", selectors.me_sessions_section)
+
+
+# Live scoring: `match:<id>` (registered on import).
+from games.scoring.topics import MatchTopic  # noqa: E402, F401

@@ -1,6 +1,6 @@
 """API routes of this app, mounted under /api/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from games import api
 
@@ -14,4 +14,5 @@ urlpatterns: list = [
         "bookings/<int:booking_id>/cancel/", api.BookingCancelApi.as_view(), name="booking-cancel"
     ),
     path("sessions/current/", api.CurrentSessionApi.as_view(), name="session-current"),
+    path("", include("games.scoring.urls")),
 ]

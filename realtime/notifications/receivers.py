@@ -1,0 +1,178 @@
+"""Where notifications come from: signals of the other apps, and the reminder scheduler.
+
+Connected on import (`realtime/notifications/models.py` imports this module). Booking changes are
+read from `post_save` of `games.Booking` (the floor engineer's model; their services save it
+inside their transactions, so `notify()` joins those transactions). A match result comes from
+`games.scoring.signals.match_finished` when that module exists; achievements are sent by the
+stats code calling `notify(kind="achievement", ...)` directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models.signals import post_save
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+BOOKING_KINDS = {
+    "confirmed": "booking_confirmed",
+    "cancelled": "booking_cancelled",
+    "no_show": "booking_no_show",
+}
+
+
+def lead() -> timedelta:
+    return timedelta(minutes=int(settings.NOTIFY_REMINDER_LEAD_MINUTES))
+
+
+def booking_payload(booking) -> dict:
+    table = booking.table
+    return {
+        "booking_id": booking.pk,
+        "table": str(getattr(table, "name", "") or getattr(table, "number", "") or table.pk),
+        "table_number": getattr(table, "number", None),
+        "club": str(getattr(table, "club", "") or ""),
+        "start": booking.start.isoformat(),
+        "end": booking.end.isoformat(),
+        "minutes_before": int(settings.NOTIFY_REMINDER_LEAD_MINUTES),
+    }
+
+
+def booking_reminder_key(booking) -> str:
+    return f"booking_reminder:{booking.pk}"
+
+
+def booking_reminder_write(booking) -> None:
+    """The reminder row of a confirmed booking (a no-op when it exists).
+
+    Skipped for a booking made less than the lead time before its start: the confirmation
+    already said everything, a second message a minute later would be noise.
+    """
+    from realtime.notifications.services import notify
+
+    send_at = booking.start - lead()
+    if booking.start <= timezone.now():
+        return
+    created = getattr(booking, "created_at", None)
+    if created is not None and created >= send_at:
+        return
+    notify(
+        user=booking.player,
+        kind="booking_reminder",
+        payload=booking_payload(booking),
+        dedupe_key=booking_reminder_key(booking),
+        send_after=send_at,
+    )
+
+
+def _on_booking_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:  # fixtures
+        return
+    from realtime.notifications.models import Notification
+    from realtime.notifications.services import notification_cancel, notify
+
+    booking = instance
+    kind = BOOKING_KINDS.get(booking.status)
+    if kind == "booking_confirmed" and not created:
+        # Re-saved while confirmed (e.g. moved): keep the pending reminder in step with the start.
+        reminder = Notification.objects.filter(
+            dedupe_key=booking_reminder_key(booking), status=Notification.Status.PENDING
+        ).first()
+        if reminder is not None and reminder.payload.get("start") != booking.start.isoformat():
+            reminder.payload = booking_payload(booking)
+            reminder.send_after = booking.start - lead()
+            reminder.save(update_fields=["payload", "send_after"])
+    if kind is None:
+        return
+    if kind != "booking_confirmed":
+        notification_cancel(dedupe_key=booking_reminder_key(booking))
+    notify(
+        user=booking.player,
+        kind=kind,
+        payload=booking_payload(booking),
+        dedupe_key=f"{kind}:{booking.pk}",
+    )
+
+
+def booking_reminders_schedule(*, horizon: timedelta = timedelta(hours=24)) -> int:
+    """Write reminder rows for confirmed bookings starting within lead + horizon (the beat
+    task). Idempotent: the dedupe key `booking_reminder:<id>` makes a repeat a no-op."""
+    from django.apps import apps
+    from django.db import transaction
+
+    Booking = apps.get_model("games", "Booking")
+    now = timezone.now()
+    written = 0
+    upcoming = (
+        Booking.objects.filter(status="confirmed", start__gt=now, start__lte=now + lead() + horizon)
+        .select_related("player", "table", "table__club")
+        .order_by("start")
+    )
+    from realtime.notifications.models import Notification
+
+    have = set(
+        Notification.objects.filter(
+            dedupe_key__in=[booking_reminder_key(b) for b in upcoming]
+        ).values_list("dedupe_key", flat=True)
+    )
+    for booking in upcoming:
+        if booking_reminder_key(booking) in have:
+            continue
+        with transaction.atomic():
+            booking_reminder_write(booking)
+            written += 1
+    return written
+
+
+def _on_table_session_saved(sender, instance, created, raw=False, **kwargs):
+    """A table became free (its session closed): tell the players watching its kind."""
+    if raw or created or instance.ended_at is None:
+        return
+    from realtime.notifications.services import table_watches_fire
+
+    table = instance.table
+    table_watches_fire(club_id=table.club_id, table_kind=table.kind, table=table)
+
+
+def _on_match_finished(sender, match=None, **kwargs):
+    from realtime.notifications.services import match_result_notify
+
+    if match is not None:
+        match_result_notify(match=match, **kwargs)
+
+
+def connect() -> None:
+    post_save.connect(
+        _on_booking_saved, sender="games.Booking", dispatch_uid="notifications.booking"
+    )
+    post_save.connect(
+        _on_table_session_saved,
+        sender="games.TableSession",
+        dispatch_uid="notifications.table_session",
+    )
+    try:
+        from games.scoring.signals import match_finished
+    except ImportError:
+        logger.debug("games.scoring.signals.match_finished not there yet: no result messages")
+    else:
+        match_finished.connect(_on_match_finished, dispatch_uid="notifications.match_finished")
+
+
+def _backlog() -> float:
+    try:
+        from realtime.notifications.selectors import backlog_count
+
+        return float(backlog_count())
+    except Exception:  # noqa: BLE001 - a scrape must not fail on the database
+        return float("nan")
+
+
+connect()
+
+from config.metrics import NOTIFICATION_BACKLOG  # noqa: E402
+
+NOTIFICATION_BACKLOG.set_function(_backlog)

@@ -1,0 +1,409 @@
+"""Notification services: write the outbox (`notify`), deliver it, sweep it, preferences.
+
+`notify()` is the one entry point for every feature that tells a player something. Call it
+*inside* the transaction that makes the change being reported: the row commits or rolls back with
+that change, and delivery is enqueued only after commit. If the broker is down at that moment the
+row simply stays pending and the beat sweep (`notification_sweep`, every 30 s) delivers it later.
+
+Quiet hours (the user's, in the club's time zone):
+
+* booking_confirmed and table_free are answers to something the player just did or asked for:
+  they go at once, silently (Telegram's `disable_notification`).
+* a booking reminder that falls in quiet hours is moved to the end of the quiet hours — unless
+  that end is at or after the booking's start (too late to be of use): then it goes at its
+  original time, silently, because missing a paid booking is worse than a silent message.
+* every other kind is moved to the end of the quiet hours.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+from functools import partial
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from config.metrics import NOTIFICATION_RETRIES, NOTIFICATIONS
+from realtime.notifications import rendering, telegram
+from realtime.notifications.models import (
+    Channel,
+    Kind,
+    Notification,
+    NotificationPreference,
+    NotificationProfile,
+)
+
+logger = logging.getLogger(__name__)
+
+# Kinds sent at once (silently) even in quiet hours.
+QUIET_SILENT_KINDS = {Kind.BOOKING_CONFIRMED, Kind.TABLE_FREE}
+# A preference row missing means: Telegram (and in the app) for every kind.
+DEFAULT_CHANNELS: dict[str, str] = {kind: Channel.TELEGRAM for kind in Kind.values}
+# Transient failures (5xx, network, long 429s) are retried this many times in all.
+MAX_ATTEMPTS = 8
+SWEEP_BATCH = 500
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    # 30 s, 1 min, 2 min … capped at 30 min between tries.
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 1800))
+
+
+# --- preferences ---------------------------------------------------------------------------------
+
+
+def channel_for(*, user, kind: str) -> str:
+    pref = (
+        NotificationPreference.objects.filter(user=user, kind=kind)
+        .values_list("channel", flat=True)
+        .first()
+    )
+    return pref or DEFAULT_CHANNELS.get(kind, Channel.TELEGRAM)
+
+
+def profile_of(user) -> NotificationProfile | None:
+    return NotificationProfile.objects.filter(user=user).first()
+
+
+def telegram_reachable(user, profile: NotificationProfile | None = None) -> bool:
+    """True when a Telegram message may be attempted for this user now."""
+    if not telegram.bot_configured() or not user.telegram_id or not user.is_active:
+        return False
+    if not user.notifications_enabled:
+        return False
+    profile = profile if profile is not None else profile_of(user)
+    return not (profile and profile.unreachable_since)
+
+
+def quiet_until(profile: NotificationProfile | None, at: datetime, tz) -> datetime | None:
+    """When `at` falls in the profile's quiet hours: the (aware) moment they end; else None."""
+    if profile is None or not profile.has_quiet_hours:
+        return None
+    local = at.astimezone(tz)
+    now_t, start, end = local.time(), profile.quiet_start, profile.quiet_end
+    if start < end:  # e.g. 13:00–15:00
+        if not start <= now_t < end:
+            return None
+        end_date = local.date()
+    else:  # spans midnight, e.g. 23:00–08:00
+        if now_t >= start:
+            end_date = local.date() + timedelta(days=1)
+        elif now_t < end:
+            end_date = local.date()
+        else:
+            return None
+    return datetime.combine(end_date, end, tzinfo=tz)
+
+
+def schedule_for(
+    *, kind: str, payload: dict, due: datetime, profile: NotificationProfile | None, tz
+) -> tuple[datetime, bool]:
+    """(send_after, silent) for a message due at `due`, applying the user's quiet hours."""
+    quiet_end = quiet_until(profile, due, tz)
+    if quiet_end is None:
+        return due, False
+    if kind in QUIET_SILENT_KINDS:
+        return due, True
+    if kind == Kind.BOOKING_REMINDER:
+        start = parse_datetime(str(payload.get("start") or ""))
+        if start is not None and quiet_end >= start:
+            return due, True
+    return quiet_end, False
+
+
+# --- the outbox ----------------------------------------------------------------------------------
+
+
+def notify(
+    *,
+    user,
+    kind: str,
+    payload: dict,
+    dedupe_key: str,
+    send_after: datetime | None = None,
+    broadcast=None,
+) -> Notification | None:
+    """Write one notification for `user` into the outbox; deliver it after commit.
+
+    Call inside the transaction of the change it reports. Returns the new row, or None when
+    nothing was written: the dedupe key was used before (a repeat is a no-op), or the user
+    turned this kind off. `send_after` defers delivery (the beat sweep sends it when due).
+    Raises ValueError for an unknown kind.
+    """
+    if kind not in Kind.values:
+        raise ValueError(f"unknown notification kind: {kind!r}")
+    if not dedupe_key or len(dedupe_key) > 200:
+        raise ValueError("dedupe_key must be 1–200 characters")
+    if Notification.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    channel = channel_for(user=user, kind=kind)
+    if channel == Channel.OFF:
+        return None
+
+    now = timezone.now()
+    profile = profile_of(user)
+    due = max(send_after or now, now)
+    when, silent = schedule_for(
+        kind=kind, payload=payload, due=due, profile=profile, tz=rendering.club_tz()
+    )
+    via = (
+        Notification.Via.TELEGRAM
+        if channel == Channel.TELEGRAM and telegram_reachable(user, profile)
+        else Notification.Via.IN_APP
+    )
+    due_now = when <= now
+    in_app_now = via == Notification.Via.IN_APP and due_now
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                user=user,
+                kind=kind,
+                payload=payload,
+                dedupe_key=dedupe_key,
+                via=via,
+                status=Notification.Status.SENT if in_app_now else Notification.Status.PENDING,
+                sent_at=now if in_app_now else None,
+                silent=silent,
+                send_after=when,
+                pushed=due_now,
+                broadcast=broadcast,
+            )
+    except IntegrityError:
+        # A concurrent transaction used the same dedupe key first.
+        return None
+
+    if in_app_now:
+        NOTIFICATIONS.labels(kind=kind, outcome="in_app").inc()
+    if due_now:
+        _push(notification, user)
+    if via == Notification.Via.TELEGRAM and due_now:
+        transaction.on_commit(partial(_enqueue_delivery, notification.pk))
+    return notification
+
+
+def _enqueue_delivery(notification_id: int) -> None:
+    from realtime.notifications.tasks import deliver_notification
+
+    try:
+        deliver_notification.delay(notification_id)
+    except Exception as exc:  # noqa: BLE001 - broker down: the sweep delivers it later
+        logger.warning(
+            "notification %s not enqueued (%s); the sweep will send it", notification_id, exc
+        )
+
+
+def _push(notification: Notification, user) -> None:
+    """The `me` topic push (after commit). Tolerates the realtime layer's absence."""
+    try:
+        from realtime.broadcast import publish_to_user
+    except ImportError:  # pragma: no cover - the realtime layer is not there yet
+        return
+    from realtime.notifications.selectors import notification_data
+
+    try:
+        publish_to_user(
+            user.pk,
+            data={"kind": "notification", "notification": notification_data(notification, user)},
+        )
+    except Exception:  # noqa: BLE001 - an in-app push never breaks the change it reports
+        logger.exception("notification push failed")
+
+
+def notification_deliver(*, notification_id: int) -> str:
+    """Deliver one due pending notification; returns the outcome (for logs and tests):
+    "sent", "in_app", "retry", "failed", "throttled" or "skipped" (not ours to send now).
+
+    At most once: the row is claimed with `select_for_update(skip_locked=True)` — a row another
+    worker holds is skipped — and the Telegram call's outcome is saved in that same transaction.
+    """
+    User = get_user_model()
+    now = timezone.now()
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status=Notification.Status.PENDING, send_after__lte=now)
+            .first()
+        )
+        if notification is None:
+            return "skipped"
+        user = User.objects.get(pk=notification.user_id)
+        profile = profile_of(user)
+        outcome = _deliver_locked(notification, user, profile, now)
+        if not notification.pushed and notification.status != Notification.Status.CANCELLED:
+            notification.pushed = True
+            notification.save(update_fields=["pushed"])
+            _push(notification, user)
+        return outcome
+
+
+def _deliver_locked(notification, user, profile, now) -> str:
+    kind = notification.kind
+    if notification.via == Notification.Via.IN_APP or not telegram_reachable(user, profile):
+        # In the app only (by choice, or Telegram is not possible for this user now).
+        notification.via = Notification.Via.IN_APP
+        notification.status = Notification.Status.SENT
+        notification.sent_at = now
+        notification.save(update_fields=["via", "status", "sent_at"])
+        NOTIFICATIONS.labels(kind=kind, outcome="in_app").inc()
+        return "in_app"
+
+    from realtime.notifications import ratelimit
+
+    wait = ratelimit.acquire(user.telegram_id)
+    if wait is not None:
+        # Over the shared send rate: try again shortly, without counting an attempt.
+        notification.send_after = now + timedelta(seconds=max(wait, 1))
+        notification.save(update_fields=["send_after"])
+        return "throttled"
+
+    text, markup = rendering.message_for(notification, user)
+    try:
+        result = telegram.get_client().send_message(
+            user.telegram_id,
+            text,
+            reply_markup=markup,
+            disable_notification=notification.silent,
+        )
+    except telegram.TelegramUnreachable as exc:
+        _mark_unreachable(user, str(exc.description or exc), now)
+        return _fail(notification, str(exc))
+    except telegram.TelegramBadRequest as exc:
+        return _fail(notification, str(exc))
+    except (telegram.TelegramRetryAfter, telegram.TelegramTransientError) as exc:
+        notification.attempts += 1
+        notification.last_error = str(exc)[:500]
+        if notification.attempts >= MAX_ATTEMPTS:
+            return _fail(notification, str(exc))
+        delay = _retry_delay(notification.attempts)
+        if isinstance(exc, telegram.TelegramRetryAfter):
+            delay = max(delay, timedelta(seconds=exc.retry_after))
+        notification.send_after = now + delay
+        notification.save(update_fields=["attempts", "last_error", "send_after"])
+        NOTIFICATION_RETRIES.labels(kind=kind).inc()
+        NOTIFICATIONS.labels(kind=kind, outcome="retried").inc()
+        logger.warning(
+            "notification %s: %s; retry at %s", notification.pk, exc, notification.send_after
+        )
+        return "retry"
+    except telegram.TelegramNotConfigured:
+        notification.via = Notification.Via.IN_APP
+        notification.status = Notification.Status.SENT
+        notification.sent_at = now
+        notification.save(update_fields=["via", "status", "sent_at"])
+        return "in_app"
+
+    notification.status = Notification.Status.SENT
+    notification.sent_at = now
+    notification.attempts += 1
+    notification.last_error = ""
+    notification.telegram_message_id = (result or {}).get("message_id")
+    notification.save(
+        update_fields=["status", "sent_at", "attempts", "last_error", "telegram_message_id"]
+    )
+    NOTIFICATIONS.labels(kind=kind, outcome="sent").inc()
+    return "sent"
+
+
+def _fail(notification, error: str) -> str:
+    notification.attempts += 1
+    notification.status = Notification.Status.FAILED
+    notification.last_error = error[:500]
+    notification.save(update_fields=["attempts", "status", "last_error"])
+    NOTIFICATIONS.labels(kind=notification.kind, outcome="failed").inc()
+    logger.warning("notification %s failed: %s", notification.pk, error)
+    return "failed"
+
+
+def _mark_unreachable(user, reason: str, now) -> None:
+    profile, _created = NotificationProfile.objects.get_or_create(user=user)
+    if profile.unreachable_since is None:
+        profile.unreachable_since = now
+        profile.unreachable_reason = reason[:200]
+        profile.save(update_fields=["unreachable_since", "unreachable_reason"])
+
+
+def user_mark_reachable(*, user) -> None:
+    """The user wrote to the bot: Telegram delivery may be tried again."""
+    NotificationProfile.objects.filter(user=user, unreachable_since__isnull=False).update(
+        unreachable_since=None, unreachable_reason=""
+    )
+
+
+def notification_sweep(*, limit: int = SWEEP_BATCH) -> dict[str, int]:
+    """Deliver pending notifications whose time has come (the beat task, every 30 s).
+
+    Safe to run concurrently with itself and with the after-commit tasks: each row is claimed
+    under `skip_locked`, so a row is sent once whoever gets it first.
+    """
+    now = timezone.now()
+    ids = list(
+        Notification.objects.filter(status=Notification.Status.PENDING, send_after__lte=now)
+        .order_by("send_after", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    outcomes: dict[str, int] = {}
+    for notification_id in ids:
+        try:
+            outcome = notification_deliver(notification_id=notification_id)
+        except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
+            logger.exception("notification %s: delivery crashed", notification_id)
+            outcome = "error"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+def notification_retry(*, notification_ids) -> int:
+    """Admin "retry failed": failed rows go back to pending, due now. Returns how many."""
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update()
+            .filter(pk__in=list(notification_ids), status=Notification.Status.FAILED)
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=rows).update(
+            status=Notification.Status.PENDING, send_after=timezone.now(), last_error=""
+        )
+        for pk in rows:
+            transaction.on_commit(partial(_enqueue_delivery, pk))
+    return len(rows)
+
+
+def notification_cancel(*, dedupe_key: str) -> bool:
+    """Cancel a still-pending notification (a reminder of a booking that was cancelled)."""
+    return bool(
+        Notification.objects.filter(
+            dedupe_key=dedupe_key, status=Notification.Status.PENDING
+        ).update(status=Notification.Status.CANCELLED)
+    )
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all of them when `ids` is None)."""
+    queryset = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    return queryset.update(read_at=timezone.now())
+
+
+def preferences_update(
+    *,
+    user,
+    kinds: dict[str, str] | None = None,
+    quiet_hours: tuple[time, time] | None | bool = False,
+) -> None:
+    """Set channels per kind and/or quiet hours (`None` clears them, `False` leaves them)."""
+    with transaction.atomic():
+        for kind, channel in (kinds or {}).items():
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, defaults={"channel": channel}
+            )
+        if quiet_hours is not False:
+            profile, _created = NotificationProfile.objects.select_for_update().get_or_create(
+                user=user
+            )
+            start, end = quiet_hours if quiet_hours else (None, None)
+            profile.quiet_start, profile.quiet_end = start, end
+            profile.save(update_fields=["quiet_start", "quiet_end"])

@@ -1,0 +1,122 @@
+"""notify(): the outbox row, dedupe, preferences, after-commit delivery and the me push."""
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from realtime.notifications import services
+from realtime.notifications.models import Notification, NotificationPreference
+from realtime.tests.notifications.conftest import ok
+
+
+def test_notify_writes_a_pending_row_and_delivers_it_after_commit(
+    tg, player, django_capture_on_commit_callbacks
+):
+    route = tg.post("/sendMessage").mock(
+        return_value=httpx.Response(200, json=ok({"message_id": 5}))
+    )
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        row = services.notify(
+            user=player, kind="announcement", payload={"text": "Open late"}, dedupe_key="a:1"
+        )
+        assert row.status == Notification.Status.PENDING
+        assert not route.called
+
+    assert route.call_count == 1
+    row.refresh_from_db()
+    assert row.status == Notification.Status.SENT
+    assert row.telegram_message_id == 5
+    assert "Open late" in route.calls[0].request.content.decode()
+
+
+def test_a_repeated_dedupe_key_is_a_no_op(tg, player, django_capture_on_commit_callbacks):
+    tg.post("/sendMessage").mock(return_value=httpx.Response(200, json=ok()))
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.notify(user=player, kind="announcement", payload={}, dedupe_key="k")
+        second = services.notify(user=player, kind="announcement", payload={}, dedupe_key="k")
+
+    assert first is not None
+    assert second is None
+    assert Notification.objects.filter(dedupe_key="k").count() == 1
+
+
+def test_a_rolled_back_change_leaves_no_notification(
+    tg, player, django_capture_on_commit_callbacks
+):
+    route = tg.post("/sendMessage").mock(return_value=httpx.Response(200, json=ok()))
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.notify(user=player, kind="announcement", payload={}, dedupe_key="rb")
+        raise RuntimeError("the change failed")
+
+    assert not route.called
+    assert not Notification.objects.exists()
+
+
+def test_kind_turned_off_writes_nothing(player):
+    NotificationPreference.objects.create(user=player, kind="announcement", channel="off")
+
+    row = services.notify(user=player, kind="announcement", payload={}, dedupe_key="off")
+
+    assert row is None
+    assert not Notification.objects.exists()
+
+
+def test_in_app_only_is_shown_in_the_inbox_without_telegram(
+    tg, player, django_capture_on_commit_callbacks
+):
+    route = tg.post("/sendMessage").mock(return_value=httpx.Response(200, json=ok()))
+    NotificationPreference.objects.create(user=player, kind="achievement", channel="in_app")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        row = services.notify(
+            user=player, kind="achievement", payload={"title": "Century"}, dedupe_key="ach"
+        )
+
+    assert not route.called
+    assert (row.via, row.status) == ("in_app", "sent")
+
+
+def test_a_deferred_notification_waits_for_the_sweep(
+    tg, player, django_capture_on_commit_callbacks
+):
+    route = tg.post("/sendMessage").mock(return_value=httpx.Response(200, json=ok()))
+    later = timezone.now() + timedelta(minutes=30)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        row = services.notify(
+            user=player, kind="announcement", payload={}, dedupe_key="later", send_after=later
+        )
+    services.notification_sweep()
+
+    assert not route.called
+    row.refresh_from_db()
+    assert row.status == "pending"
+
+
+def test_notify_pushes_to_the_users_me_topic(
+    player, monkeypatch, django_capture_on_commit_callbacks
+):
+    pushed = []
+    monkeypatch.setattr(
+        "realtime.broadcast.publish_to_user",
+        lambda user_id, *, data, **kw: pushed.append((user_id, data)),
+    )
+    services.notify(user=player, kind="announcement", payload={"text": "Hi"}, dedupe_key="push")
+
+    assert pushed[0][0] == player.pk
+    assert pushed[0][1]["kind"] == "notification"
+    assert pushed[0][1]["notification"]["kind"] == "announcement"
+    assert "Hi" in pushed[0][1]["notification"]["text"]
+
+
+def test_an_unknown_kind_is_refused(player):
+    with pytest.raises(ValueError):
+        services.notify(user=player, kind="spam", payload={}, dedupe_key="x")
