@@ -33,6 +33,9 @@ def unread_count(*, user) -> int:
 
 def notification_data(notification: Notification, user) -> dict:
     """The JSON shape of one notification (the inbox and the `me` push)."""
+    from realtime.notifications.services import rating_enrich
+
+    rating_enrich(notification)
     html = rendering.render_html(
         notification.kind,
         notification.payload or {},

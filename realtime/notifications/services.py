@@ -259,6 +259,7 @@ def _deliver_locked(notification, user, profile, now) -> str:
         notification.save(update_fields=["send_after"])
         return "throttled"
 
+    rating_enrich(notification, save=True)
     text, markup = rendering.message_for(notification, user)
     try:
         result = telegram.get_client().send_message(
@@ -407,3 +408,141 @@ def preferences_update(
             start, end = quiet_hours if quiet_hours else (None, None)
             profile.quiet_start, profile.quiet_end = start, end
             profile.save(update_fields=["quiet_start", "quiet_end"])
+
+
+# --- sources: match results, table watches, invites, broadcasts ------------------------------------
+
+
+def _rating_of(user_id: int, family: str) -> int | None:
+    try:
+        from stats.models import Rating
+    except ImportError:  # pragma: no cover - stats not installed
+        return None
+    return (
+        Rating.objects.filter(player_id=user_id, family=family)
+        .values_list("display", flat=True)
+        .first()
+    )
+
+
+def rating_enrich(notification: Notification, *, save: bool = False) -> None:
+    """Fill `rating`/`rating_change` of a match result from the stats once they are written.
+
+    The result is announced from `match_finished`, possibly before the stats receiver has
+    updated the rating in the same transaction; the rating before is stored, the rating after is
+    read when the message is rendered (after commit)."""
+    payload = notification.payload or {}
+    if notification.kind != Kind.MATCH_RESULT or "rating" in payload or not payload.get("family"):
+        return
+    now_rating = _rating_of(notification.user_id, payload["family"])
+    if now_rating is None:
+        return
+    payload["rating"] = now_rating
+    before = payload.get("rating_before")
+    if before is not None:
+        payload["rating_change"] = now_rating - int(before)
+    notification.payload = payload
+    if save:
+        notification.save(update_fields=["payload"])
+
+
+def match_result_notify(*, match, **_kwargs) -> int:
+    """A match finished: tell each registered player the result (dedupe per match, player and
+    result, so a corrected result is announced again). Returns how many rows were written."""
+    try:
+        from games.rules import FAMILY
+    except ImportError:  # pragma: no cover
+        FAMILY = {}
+    sides = list(match.sides.prefetch_related("players").order_by("index"))
+    if len(sides) != 2:
+        return 0
+    state = match.state or {}
+    frames = state.get("frames") or [0, 0]
+    family = FAMILY.get(match.discipline, "")
+    names = [
+        ", ".join(p.display_name for p in side.players.all()) or side.guest_name for side in sides
+    ]
+    written = 0
+    for side in sides:
+        index = side.index
+        mine, theirs = frames[index], frames[1 - index]
+        for player in side.players.all():
+            payload = {
+                "match_id": match.pk,
+                "won": match.winner_side == index,
+                "score": f"{mine}:{theirs}",
+                "opponent": names[1 - index],
+                "discipline": match.discipline,
+                "family": family,
+                "rating_before": _rating_of(player.pk, family) if family else None,
+            }
+            row = notify(
+                user=player,
+                kind=Kind.MATCH_RESULT,
+                payload=payload,
+                dedupe_key=f"match_result:{match.pk}:{player.pk}:{match.winner_side}:{mine}-{theirs}",
+            )
+            written += row is not None
+    return written
+
+
+def table_watch_create(*, user, club, table_kind: str, until: datetime | None = None):
+    """Ask to be told when a table of `table_kind` frees up, until the club's night ends
+    (06:00 club time by default). A second request for the same kind extends the open one."""
+    from realtime.notifications.models import TableWatch
+
+    tz = club.tz
+    if until is None:
+        local = timezone.now().astimezone(tz)
+        end_day = local.date() + timedelta(days=1 if local.hour >= 6 else 0)
+        until = datetime.combine(end_day, time(6, 0), tzinfo=tz)
+    with transaction.atomic():
+        watch = (
+            TableWatch.objects.select_for_update()
+            .filter(user=user, club=club, table_kind=table_kind, notified_at__isnull=True)
+            .first()
+        )
+        if watch is None:
+            return TableWatch.objects.create(
+                user=user, club=club, table_kind=table_kind, until=until
+            )
+        watch.until = max(watch.until, until)
+        watch.save(update_fields=["until"])
+        return watch
+
+
+def table_watch_cancel(*, user, watch_id: int) -> bool:
+    from realtime.notifications.models import TableWatch
+
+    deleted, _rows = TableWatch.objects.filter(
+        user=user, pk=watch_id, notified_at__isnull=True
+    ).delete()
+    return bool(deleted)
+
+
+def table_watches_fire(*, club_id: int, table_kind: str, table=None) -> int:
+    """A table of this kind just became free: one message per open watch, then it is done."""
+    from realtime.notifications.selectors import open_watches
+
+    now = timezone.now()
+    fired = 0
+    with transaction.atomic():
+        watches = list(
+            open_watches(club_id=club_id, table_kind=table_kind)
+            .select_for_update(skip_locked=True)
+            .select_related("user")
+        )
+        for watch in watches:
+            watch.notified_at = now
+            watch.save(update_fields=["notified_at"])
+            notify(
+                user=watch.user,
+                kind=Kind.TABLE_FREE,
+                payload={
+                    "table": str(getattr(table, "number", "") or "") if table else "",
+                    "table_kind": table_kind,
+                },
+                dedupe_key=f"table_free:{watch.pk}",
+            )
+            fired += 1
+    return fired
