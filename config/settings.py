@@ -355,14 +355,6 @@ PROMETHEUS_METRICS_EXPORT_PORT_RANGE = (
     range(METRICS_PORT, METRICS_PORT + 1) if METRICS_PORT else None
 )
 
-# Prometheus scrapes each web/worker process on this port (docker-compose.yml sets it): a plain
-# exporter thread outside Django, so no ALLOWED_HOSTS check on the replica's IP and never proxied.
-# Unset = only the /metrics view. A busy port (e.g. `manage.py shell` in a container) only warns.
-METRICS_PORT = env.int("METRICS_PORT", default=0)
-PROMETHEUS_METRICS_EXPORT_PORT_RANGE = (
-    range(METRICS_PORT, METRICS_PORT + 1) if METRICS_PORT else None
-)
-
 # --- Realtime (WebSocket /ws/) ------------------------------------------------------------------
 # Seconds between server pings; a socket silent (no message, no pong) for WS_IDLE_TIMEOUT is closed.
 WS_PING_INTERVAL = env.float("WS_PING_INTERVAL", default=30.0)
