@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import secrets
 
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -293,9 +292,12 @@ def user_set_roles(*, user: User, role_names: list[str]) -> User:
 
 
 def user_add_default_role(*, user: User) -> None:
-    """Every new account is a player."""
-    group, _created = Group.objects.get_or_create(name=roles.PLAYER)
-    user.groups.add(group)
+    """Every new account is a player; one created with admin access (createsuperuser aside,
+    e.g. seed data or `is_staff=True`) is staff too, so the staff group stays the one truth."""
+    groups = roles.ensure_groups()
+    user.groups.add(groups[roles.PLAYER])
+    if user.is_staff and not user.is_superuser:
+        user.groups.add(groups[roles.STAFF])
 
 
 # --- tokens ---------------------------------------------------------------------------------
