@@ -1,7 +1,5 @@
 """Fixtures for the realtime tests: throw-away topics, sockets, personas."""
 
-import re
-
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -10,38 +8,10 @@ from channels.testing import WebsocketCommunicator
 from config.asgi import application
 from realtime import services
 from realtime.tests.factories import UserFactory
-from realtime.topics import Topic, TopicNotFound, register, unregister
+from realtime.tests.topics_for_tests import WIDGETS, SecretTopic, WidgetTopic
+from realtime.topics import register, unregister
 
 ORIGIN = [(b"origin", b"http://testserver")]
-
-# State behind the test topics: {id: (version, data)}; a missing id is "not found".
-WIDGETS: dict[str, tuple[int, dict]] = {}
-
-
-class WidgetTopic(Topic):
-    """Public test topic `widget:<id>`."""
-
-    kind = "widget"
-    pattern = re.compile(r"^widget:(?P<id>\d+)$")
-    public = True
-
-    def snapshot(self, user, *, id):
-        if id not in WIDGETS:
-            raise TopicNotFound
-        return WIDGETS[id]
-
-
-class SecretTopic(Topic):
-    """Private test topic `secret:<id>`: only the user named `owner` may watch."""
-
-    kind = "secret"
-    pattern = re.compile(r"^secret:(?P<id>\d+)$")
-
-    def authorize(self, user, *, id):
-        return user.username == "owner"
-
-    def snapshot(self, user, *, id):
-        return 1, {"secret": id}
 
 
 @pytest.fixture(autouse=True)

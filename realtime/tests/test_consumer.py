@@ -5,7 +5,8 @@ from channels.db import database_sync_to_async
 from django.db import transaction
 
 from realtime.broadcast import publish
-from realtime.tests.conftest import WIDGETS, assert_open
+from realtime.tests.conftest import assert_open
+from realtime.tests.topics_for_tests import WIDGETS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
