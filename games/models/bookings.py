@@ -188,6 +188,8 @@ class TableSession(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.started_at is None:
+            return str(self.table)
         return f"{self.table} {self.started_at:%Y-%m-%d %H:%M}"
 
     @property
