@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class StatsConfig(AppConfig):
     name = "stats"
     verbose_name = _("Statistics")
+
+    def ready(self):
+        from stats import receivers  # noqa: F401 - connects the signal receivers

@@ -1,0 +1,64 @@
+"""Factories of the stats tests: players, and matches played through the scoring service (so
+the log, the state and the signals are the real ones)."""
+
+import uuid
+
+import factory
+
+from games import rules
+from games.models import Match, MatchSide
+from games.tests.factories import (  # noqa: F401 - re-exported for the stats tests
+    ClubFactory,
+    TableFactory,
+    TableSessionFactory,
+    UserFactory,
+)
+
+
+class MatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Match
+
+    discipline = "pool_9"
+    format = factory.LazyAttribute(lambda o: rules.validate_format(o.discipline, {"race_to": 2}))
+    state = factory.LazyAttribute(lambda o: rules.initial(o.discipline, o.format))
+    visibility = Match.Visibility.PUBLIC
+
+
+def new_match(side_a, side_b, *, discipline="pool_9", fmt=None, **kwargs) -> Match:
+    """A live match; a side is a list of users or a guest name."""
+    fmt = rules.validate_format(discipline, fmt or {"race_to": 2})
+    match = MatchFactory(discipline=discipline, format=fmt, **kwargs)
+    for index, side in enumerate((side_a, side_b)):
+        if isinstance(side, str):
+            MatchSide.objects.create(match=match, index=index, guest_name=side)
+        else:
+            ms = MatchSide.objects.create(match=match, index=index)
+            ms.players.set(side)
+    return match
+
+
+def staff_actor():
+    return UserFactory(username="stats-desk", is_staff=True)
+
+
+def append(match: Match, event: dict, actor=None):
+    from games.scoring.services import match_event_append
+
+    match.refresh_from_db()
+    result = match_event_append(
+        match_id=match.pk,
+        actor=actor or staff_actor(),
+        event=event,
+        expected_version=match.version,
+        client_event_id=uuid.uuid4(),
+    )
+    match.refresh_from_db()
+    return result
+
+
+def racks(match: Match, winners: str, actor=None) -> Match:
+    """Pool: one `rack` event per character of `winners` ("0" / "1")."""
+    for w in winners:
+        append(match, {"type": "rack", "side": int(w)}, actor)
+    return match
