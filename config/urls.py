@@ -6,6 +6,7 @@ from django_prometheus import exports
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import metrics, views  # noqa: F401 - metrics registers its scrape-time collectors
+from realtime.notifications.webhook import telegram_webhook
 
 handler400 = "config.api.bad_request"
 handler403 = "config.api.permission_denied"
@@ -17,6 +18,7 @@ api_patterns = [
     path("", include("games.urls")),
     path("", include("stats.urls")),
     path("", include("realtime.urls")),
+    path("", include("realtime.notifications.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -26,6 +28,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("metrics", exports.ExportToDjangoView, name="metrics"),
     path("api/", include(api_patterns)),
+    path("telegram/webhook/", telegram_webhook, name="telegram-webhook"),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("i18n/", include("django.conf.urls.i18n")),

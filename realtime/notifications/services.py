@@ -546,3 +546,164 @@ def table_watches_fire(*, club_id: int, table_kind: str, table=None) -> int:
             )
             fired += 1
     return fired
+
+
+# --- match invites ---------------------------------------------------------------------------------
+
+MAX_PENDING_INVITES = 10
+
+
+def invite_create(*, from_user, to_user, discipline: str, message: str = ""):
+    """Invite `to_user` to a match; they get a `match_invite` with Accept / Decline buttons.
+
+    Raises Unprocessable (`invite_self`), Conflict (`invite_exists` when a pending invite for the
+    same pair and discipline exists, `too_many_invites` over MAX_PENDING_INVITES)."""
+    from django.utils.translation import gettext as _
+
+    from config.api import Conflict, Unprocessable
+    from realtime.notifications.models import DISCIPLINES, MatchInvite
+
+    if from_user.pk == to_user.pk:
+        raise Unprocessable(_("You cannot invite yourself."), code="invite_self")
+    with transaction.atomic():
+        # Serialise one sender's invites (the pending checks below).
+        get_user_model().objects.select_for_update().filter(pk=from_user.pk).first()
+        pending = MatchInvite.objects.filter(from_user=from_user, status=MatchInvite.Status.PENDING)
+        if pending.filter(to_user=to_user, discipline=discipline).exists():
+            raise Conflict(_("You have already invited this player."), code="invite_exists")
+        if pending.count() >= MAX_PENDING_INVITES:
+            raise Conflict(
+                _("Too many invites are waiting for an answer."), code="too_many_invites"
+            )
+        invite = MatchInvite.objects.create(
+            from_user=from_user, to_user=to_user, discipline=discipline, message=message.strip()
+        )
+        notify(
+            user=to_user,
+            kind=Kind.MATCH_INVITE,
+            payload={
+                "invite_id": invite.pk,
+                "from_name": from_user.display_name,
+                "from_user_id": from_user.pk,
+                "discipline": discipline,
+                "discipline_name": str(dict(DISCIPLINES).get(discipline, discipline)),
+                "message": invite.message,
+            },
+            dedupe_key=f"match_invite:{invite.pk}",
+        )
+    return invite
+
+
+def invite_respond(*, user, invite_id: int, accept: bool):
+    """The invited player accepts or declines; the inviter is told. Answering the same way again
+    is a no-op (a double tap in the bot). Raises NotFound (`invite_not_found`, also for someone
+    else's invite) and Conflict (`invite_closed`: already answered the other way or cancelled)."""
+    from django.utils.translation import gettext as _
+
+    from config.api import Conflict, NotFound
+    from realtime.notifications.models import DISCIPLINES, MatchInvite
+
+    status = MatchInvite.Status.ACCEPTED if accept else MatchInvite.Status.DECLINED
+    with transaction.atomic():
+        invite = (
+            MatchInvite.objects.select_for_update()
+            .filter(pk=invite_id, to_user=user)
+            .select_related("from_user")
+            .first()
+        )
+        if invite is None:
+            raise NotFound(_("Invite not found."), code="invite_not_found")
+        if invite.status == status:
+            return invite
+        if invite.status != MatchInvite.Status.PENDING:
+            raise Conflict(_("This invite is closed."), code="invite_closed", status=invite.status)
+        invite.status = status
+        invite.responded_at = timezone.now()
+        invite.save(update_fields=["status", "responded_at"])
+        notify(
+            user=invite.from_user,
+            kind=Kind.MATCH_INVITE,
+            payload={
+                "invite_id": invite.pk,
+                "response": status,
+                "by_name": user.display_name,
+                "discipline": invite.discipline,
+                "discipline_name": str(dict(DISCIPLINES).get(invite.discipline, invite.discipline)),
+            },
+            dedupe_key=f"match_invite_reply:{invite.pk}",
+        )
+    return invite
+
+
+def invite_cancel(*, user, invite_id: int):
+    from django.utils.translation import gettext as _
+
+    from config.api import NotFound
+    from realtime.notifications.models import MatchInvite
+
+    with transaction.atomic():
+        invite = (
+            MatchInvite.objects.select_for_update()
+            .filter(pk=invite_id, from_user=user, status=MatchInvite.Status.PENDING)
+            .first()
+        )
+        if invite is None:
+            raise NotFound(_("Invite not found."), code="invite_not_found")
+        invite.status = MatchInvite.Status.CANCELLED
+        invite.responded_at = timezone.now()
+        invite.save(update_fields=["status", "responded_at"])
+        notification_cancel(dedupe_key=f"match_invite:{invite.pk}")
+    return invite
+
+
+# --- broadcasts ------------------------------------------------------------------------------------
+
+
+def broadcast_audience(*, audience: str, table_kind: str = ""):
+    """The users a broadcast goes to (active; opted in to bot messages)."""
+    from realtime.notifications.models import Broadcast
+
+    users = get_user_model().objects.filter(is_active=True, notifications_enabled=True)
+    if audience == Broadcast.Audience.DISCIPLINE:
+        # Booked or played at a table of this kind.
+        users = users.filter(models_q_played(table_kind)).distinct()
+    elif audience == Broadcast.Audience.BOOKED_TODAY:
+        tz = rendering.club_tz()
+        local = timezone.now().astimezone(tz)
+        day_start = datetime.combine(local.date(), time(0, 0), tzinfo=tz)
+        users = users.filter(
+            bookings__start__gte=day_start,
+            bookings__start__lt=day_start + timedelta(days=1),
+            bookings__status__in=["confirmed", "checked_in"],
+        ).distinct()
+    return users.order_by("pk")
+
+
+def models_q_played(table_kind: str):
+    from django.db.models import Q
+
+    return Q(bookings__table__kind=table_kind) | Q(table_sessions__table__kind=table_kind)
+
+
+def broadcast_create(*, created_by, audience: str, text: str, table_kind: str = ""):
+    """Write a staff announcement and one outbox row per recipient (one transaction); the rows
+    are delivered after commit within the shared rate limit. Returns the Broadcast."""
+    from realtime.notifications.models import Broadcast
+
+    with transaction.atomic():
+        broadcast = Broadcast.objects.create(
+            audience=audience, table_kind=table_kind, text=text, created_by=created_by
+        )
+        count = 0
+        for user in broadcast_audience(audience=audience, table_kind=table_kind).iterator():
+            row = notify(
+                user=user,
+                kind=Kind.ANNOUNCEMENT,
+                payload={"text": text, "broadcast_id": broadcast.pk},
+                dedupe_key=f"announcement:{broadcast.pk}:{user.pk}",
+                broadcast=broadcast,
+            )
+            count += row is not None
+        broadcast.recipients = count
+        broadcast.save(update_fields=["recipients"])
+    return broadcast
