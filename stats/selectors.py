@@ -363,3 +363,7 @@ def win_chances(*, family: str, side_a: list[int], side_b: list[int], race_to: i
             for p, r in zip(side_a + side_b, a + b, strict=True)
         },
     }
+
+
+def player_brief_by_id(player_id: int) -> dict | None:
+    return player_brief(get_user_model().objects.filter(pk=player_id).first())

@@ -1,0 +1,169 @@
+"""Stats API: leaderboards, a player's statistics, head-to-head, match history, win chances.
+
+Thin views: an input serializer, one selector call, the selector's ready payload out.
+"""
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import DomainError, NotFound, Pagination
+from games.rules import DISCIPLINES
+from stats import selectors
+from stats.models import Family
+
+MSG_PLAYER_NOT_FOUND = "No such player."
+MSG_UNKNOWN_DISCIPLINE = "Unknown discipline or family."
+FAMILY_OR_DISCIPLINE = [*Family.values, *DISCIPLINES]
+
+
+class StatsError(DomainError):
+    """Bad stats query parameters (400)."""
+
+    code = "invalid_request"
+
+
+def _family(value: str) -> str:
+    family = selectors.family_of(value)
+    if family is None:
+        raise StatsError(_(MSG_UNKNOWN_DISCIPLINE), code="unknown_discipline")
+    return family
+
+
+class LeaderboardQuery(serializers.Serializer):
+    discipline = serializers.ChoiceField(choices=FAMILY_OR_DISCIPLINE, default="pyramid")
+    period = serializers.ChoiceField(choices=list(selectors.PERIODS), default="all")
+    club = serializers.IntegerField(required=False, min_value=1)
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
+
+
+class LeaderboardView(APIView):
+    """`GET /api/leaderboards/?discipline=&period=all|month|week&club=` — cached until the next
+    finished match of the family (and at most LEADERBOARD_TTL seconds, as periods slide)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[LeaderboardQuery])
+    def get(self, request):
+        q = LeaderboardQuery(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        family = _family(q.validated_data["discipline"])
+        period, club = q.validated_data["period"], q.validated_data.get("club")
+        page, size = q.validated_data["page"], q.validated_data["page_size"]
+        key = selectors.leaderboard_cache_key(family, period, club, page, size)
+        body = cache.get(key)
+        if body is None:
+            board = selectors.leaderboard(
+                family=family, period=period, club_id=club, page=page, size=size
+            )
+            body = {
+                "family": family,
+                "period": period,
+                "club": club,
+                "count": board.count,
+                "page": page,
+                "page_size": size,
+                "results": board.entries,
+            }
+            cache.set(key, body, selectors.LEADERBOARD_TTL)
+        return Response(body)
+
+
+class PlayerStatsView(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request, player_id: int):
+        data = selectors.player_stats(player_id=player_id)
+        if data is None:
+            raise NotFound(_(MSG_PLAYER_NOT_FOUND), code="player_not_found")
+        return Response(data)
+
+
+class HeadToHeadView(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request, player_id: int, other_id: int):
+        data = selectors.head_to_head(player_id=player_id, other_id=other_id, viewer=request.user)
+        if data is None:
+            raise NotFound(_(MSG_PLAYER_NOT_FOUND), code="player_not_found")
+        return Response(data)
+
+
+class PlayerMatchesQuery(serializers.Serializer):
+    discipline = serializers.ChoiceField(choices=FAMILY_OR_DISCIPLINE, required=False)
+
+
+class PlayerMatchesView(APIView):
+    """A player's finished matches, newest first, paginated (`page`, `page_size`)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[PlayerMatchesQuery, OpenApiParameter("page", int)])
+    def get(self, request, player_id: int):
+        q = PlayerMatchesQuery(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        if selectors.player_brief_by_id(player_id) is None:
+            raise NotFound(_(MSG_PLAYER_NOT_FOUND), code="player_not_found")
+        discipline = q.validated_data.get("discipline")
+        rows = selectors.player_matches(
+            player_id=player_id,
+            viewer=request.user,
+            family=_family(discipline) if discipline else None,
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response([selectors.match_row_payload(r) for r in page])
+
+
+def _id_list(value: str) -> list[int]:
+    try:
+        ids = [int(v) for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise serializers.ValidationError(_("A comma-separated list of player ids.")) from None
+    if not 1 <= len(ids) <= 2 or len(set(ids)) != len(ids):
+        raise serializers.ValidationError(_("A side has one or two players."))
+    return ids
+
+
+class WinProbabilityQuery(serializers.Serializer):
+    discipline = serializers.ChoiceField(choices=FAMILY_OR_DISCIPLINE)
+    side_a = serializers.CharField()
+    side_b = serializers.CharField()
+    race_to = serializers.IntegerField(required=False, min_value=1, max_value=50)
+
+    def validate_side_a(self, value):
+        return _id_list(value)
+
+    def validate_side_b(self, value):
+        return _id_list(value)
+
+    def validate(self, attrs):
+        if set(attrs["side_a"]) & set(attrs["side_b"]):
+            raise serializers.ValidationError(_("A player cannot be on both sides."))
+        return attrs
+
+
+class WinProbabilityView(APIView):
+    """`GET /api/ratings/win-probability/?discipline=pool_9&side_a=1&side_b=2,3&race_to=5` —
+    the chance that side A wins a frame and the match (the match start screen shows it)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[WinProbabilityQuery])
+    def get(self, request):
+        q = WinProbabilityQuery(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        d = q.validated_data
+        return Response(
+            selectors.win_chances(
+                family=_family(d["discipline"]),
+                side_a=d["side_a"],
+                side_b=d["side_b"],
+                race_to=d.get("race_to"),
+            )
+        )
