@@ -2,7 +2,6 @@
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
@@ -24,14 +23,6 @@ def test_topics():
     unregister("widget")
     unregister("secret")
     WIDGETS.clear()
-
-
-@pytest.fixture(autouse=True)
-async def _fresh_layer():
-    layer = get_channel_layer()
-    if hasattr(layer, "flush"):
-        await layer.flush()
-    yield
 
 
 @pytest.fixture
