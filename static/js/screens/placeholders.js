@@ -1,5 +1,5 @@
 // Screens not built yet keep their server-rendered placeholder; features replace these modules.
-export const floor = { mount() {} };
+export * as floor from "./floor.js";
 export const play = { mount() {} };
 export { me } from "./me.js";
 export const signin = { mount() {} };
