@@ -85,7 +85,11 @@ def sync_role_permissions(apps=global_apps, using: str = "default") -> None:
 
 
 def post_migrate_sync(sender, app_config=None, using="default", apps=global_apps, **kwargs):
-    """post_migrate handler: runs after each app's permissions were created."""
+    """post_migrate handler: once per migrate (or test flush), after the last app's signal, when
+    every app's permissions exist."""
+    with_models = [c for c in global_apps.get_app_configs() if c.models_module is not None]
+    if not with_models or sender is not with_models[-1]:
+        return
     try:
         apps.get_model("auth", "Group")
     except LookupError:  # migrating to a state before auth exists
