@@ -525,3 +525,6 @@ class TodayAdmin(admin.ModelAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/games/today.html", context)
+
+
+import games.scoring.admin  # noqa: E402, F401  (matches and their event log)

@@ -17,7 +17,12 @@ def run_hooks(*, club) -> None:
     # Import the modules that register hooks so they exist whatever was imported before.
     from importlib import import_module
 
-    for module in ("games.demo_data", "stats.demo_data", "realtime.demo_data"):
+    for module in (
+        "games.demo_data",
+        "games.scoring.demo_data",
+        "stats.demo_data",
+        "realtime.demo_data",
+    ):
         try:
             import_module(module)
         except ModuleNotFoundError as exc:

@@ -286,7 +286,7 @@ def match_correct(
     """Staff: correct the result by appending a `correction` event (history is never edited).
     Frame disciplines take `frames` (and optionally the current frame's `score`); straight pool
     takes `score` only. Applies at the match's current version."""
-    payload: dict = {"type": MatchEvent.Type.CORRECTION}
+    payload: dict = {"type": MatchEvent.Type.CORRECTION.value}
     if frames is not None:
         payload["frames"] = list(frames)
     if score is not None:
@@ -311,7 +311,7 @@ def match_abandon(*, match_id: int, actor) -> EventResult:
     return match_event_append(
         match_id=match_id,
         actor=actor,
-        event={"type": MatchEvent.Type.ABANDON},
+        event={"type": MatchEvent.Type.ABANDON.value},
         expected_version=match.version,
         client_event_id=uuid.uuid4(),
     )
