@@ -117,3 +117,8 @@ def _register_celery_queue_collector():
 
 
 CELERY_QUEUE_COLLECTOR = _register_celery_queue_collector()
+
+# Security
+RATE_LIMITED = Counter(
+    "artel_rate_limited_total", "Requests refused by a rate limit", ["kind", "rule"]
+)

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.SocialAuthExceptionMiddleware",
@@ -322,6 +323,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # The Mini App is shown inside Telegram's web view, not in a frame of another site.
 X_FRAME_OPTIONS = "DENY"
+
+# --- Rate limits (config/ratelimit.py) ---------------------------------------------------------
+# (method or None, path regex, key: user | ip | ip-anon, rate "<count>/<period>"); every matching
+# rule counts. Off for load tests (RATE_LIMITS_ENABLED=0) and, unless asked, under pytest (other
+# apps' tests make many calls from one client); the rate-limit tests switch them on.
+if TESTING:
+    os.environ.setdefault("RATE_LIMITS_ENABLED", "0")  # the browser tests' daphne inherits it
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMITS = [
+    ("POST", r"^/api/bookings/$", "user", env.str("RATE_BOOKINGS", default="20/m")),
+    (
+        "POST",
+        r"^/api/matches/\d+/(events|undo)/$",
+        "user",
+        env.str("RATE_MATCH_EVENTS", default="120/m"),
+    ),
+    ("POST", r"^/api/matches/$", "user", env.str("RATE_MATCH_CREATE", default="30/m")),
+    ("POST", r"^/api/invites/$", "user", env.str("RATE_INVITES", default="20/m")),
+    (None, r"^/api/auth/", "ip", env.str("RATE_AUTH_IP", default="30/m")),
+    ("GET", r"^/api/", "ip-anon", env.str("RATE_ANON_READS", default="300/m")),
+]
+# WebSocket handshakes per client IP (over the limit: accepted and closed with 4429).
+WS_CONNECT_RATE = env.str("WS_CONNECT_RATE", default="30/m")
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -1,0 +1,48 @@
+"""Personas of the security tests: a player, a club staff member, a manager."""
+
+import pytest
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts import roles
+from accounts.tests.factories import UserFactory
+
+
+@pytest.fixture
+def player(db):
+    user = UserFactory(username="ann")
+    user.groups.add(Group.objects.get_or_create(name=roles.PLAYER)[0])
+    return user
+
+
+@pytest.fixture
+def other_player(db):
+    user = UserFactory(username="ivan")
+    user.groups.add(Group.objects.get_or_create(name=roles.PLAYER)[0])
+    return user
+
+
+@pytest.fixture
+def staff_member(db):
+    user = UserFactory(username="desk", is_staff=True)
+    user.set_password("desk-password-9")
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name=roles.STAFF)[0])
+    return user
+
+
+@pytest.fixture
+def manager(db):
+    user = UserFactory(username="boss", is_staff=True)
+    user.set_password("boss-password-9")
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name=roles.MANAGER)[0])
+    roles.sync_role_permissions()
+    return user
+
+
+def bearer_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    return client
