@@ -293,3 +293,23 @@ def signed_init_data(bot_token: str, *, user: dict, start_param: str | None = No
 
 def parse_init_data(init_data: str) -> dict:
     return dict(parse_qsl(init_data))
+
+
+BROWSER_FIXTURES = {"browser", "new_phone_page", "phone_page", "_playwright"}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last, and every test using a browser fixture is marked `browser`.
+
+    Playwright's sync API keeps an event loop running in the main thread once started; the async
+    (consumer) tests must all have run before that happens.
+    """
+    browser_items, other_items = [], []
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+            browser_items.append(item)
+        else:
+            other_items.append(item)
+    items[:] = other_items + browser_items
