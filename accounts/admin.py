@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles, selectors, services
@@ -45,6 +46,7 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
     actions = ["make_player", "make_staff", "make_manager"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)

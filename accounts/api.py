@@ -87,8 +87,17 @@ class MeSerializer(serializers.ModelSerializer):
         return IdentitySerializer(selectors.user_identities(user=obj), many=True).data
 
 
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers and booleans instead of turning them into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class MeUpdateSerializer(serializers.Serializer):
-    display_name = serializers.CharField(
+    display_name = StrictCharField(
         max_length=64, allow_blank=True, trim_whitespace=True, required=False
     )
     language = serializers.ChoiceField(choices=User.Language.choices, required=False)
