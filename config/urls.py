@@ -6,6 +6,7 @@ from django_prometheus import exports
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import metrics, views  # noqa: F401 - metrics registers its scrape-time collectors
+from games.scoring.views import club_tv
 from realtime.notifications.webhook import telegram_webhook
 
 handler400 = "config.api.bad_request"
@@ -34,6 +35,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("social_django.urls", namespace="social")),
     path("", include("accounts.web_urls")),
+    # The club's TV screen: live matches and the floor (games.scoring).
+    path("tv/<int:club_id>/", club_tv, name="club-tv"),
     path("", views.miniapp, name="miniapp"),
     # Client-side routes of the Mini App (deep links like /floor, /play/42) serve the same page.
     re_path(

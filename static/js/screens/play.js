@@ -1,0 +1,319 @@
+// The Play screen: /play starts a match (discipline, format, opponent by name or a guest, the table
+// of the session you are in); /play/<id> is the scoring screen: big buttons per side for the
+// discipline's events, undo, the live scoreboard. Every tap goes through ScoringQueue (stored
+// locally, retried until acknowledged; see scoring-queue.js for the re-basing rule).
+import { ApiError, api } from "../api.js";
+import { navigate } from "../router.js";
+import { ScoringQueue } from "../scoring-queue.js";
+import { haptic } from "../telegram.js";
+import { family, h, injectStyle, scoreboard, sideName, STYLE as BOARD_STYLE, watchMatch } from "./watch.js";
+
+const t = (s) => (window.gettext ? window.gettext(s) : s);
+const fmt = (s, obj) => t(s).replace(/%\((\w+)\)s/g, (_, k) => obj[k]);
+
+const STYLE = `
+.play-form label { display: block; margin: 10px 0 4px; font-size: 14px; color: var(--hint); }
+.play-form select, .play-form input { width: 100%; font: inherit; padding: 10px; border-radius: 10px;
+  border: 1px solid rgba(127,127,127,.4); background: var(--bg); color: var(--text); }
+.play-results button { display: block; width: 100%; text-align: left; margin: 4px 0; padding: 10px; border-radius: 8px;
+  border: 1px solid rgba(127,127,127,.3); background: var(--bg); color: var(--text); font: inherit; }
+.play-results button.chosen { border-color: var(--button); outline: 2px solid var(--button); }
+.pads { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
+.pad { display: flex; flex-direction: column; gap: 6px; }
+.pad h3 { margin: 0; font-size: 14px; text-align: center; overflow-wrap: anywhere; }
+.pad[data-active="false"] { opacity: .45; }
+.tap { min-height: 56px; border: 0; border-radius: 12px; font: 600 18px/1.1 system-ui, sans-serif;
+  background: var(--button); color: var(--button-text); touch-action: manipulation; }
+.tap.minor { min-height: 44px; font-size: 15px; background: var(--secondary-bg); color: var(--text); }
+.tap.foul { background: #b54708; color: #fff; }
+.tap:disabled { opacity: .4; }
+.tap.ball { color: #fff; text-shadow: 0 1px 2px rgba(0,0,0,.6); }
+.play-bar { display: flex; gap: 8px; margin: 12px 0; }
+.play-bar .tap { flex: 1; }
+.play-line { font-size: 13px; color: var(--hint); min-height: 18px; }
+.play-notice { margin: 6px 0; padding: 10px 12px; border-radius: 8px; background: #fff4e5; color: #7a4100; }
+`;
+const BALL_COLOURS = { red: "#c62828", yellow: "#f9a825", green: "#2e7d32", brown: "#6d4c41",
+  blue: "#1565c0", pink: "#ec407a", black: "#212121" };
+const SNOOKER_VALUES = { red: 1, yellow: 2, green: 3, brown: 4, blue: 5, pink: 6, black: 7 };
+const COLOURS = ["yellow", "green", "brown", "blue", "pink", "black"];
+const DISCIPLINES = [
+  ["pool_9", () => t("9-ball")], ["pool_8", () => t("8-ball")], ["pool_10", () => t("10-ball")],
+  ["pyramid_moscow", () => t("Moscow pyramid")], ["pyramid_nevskaya", () => t("Nevskaya pyramid")],
+  ["pyramid_free", () => t("Free pyramid")], ["straight_pool", () => t("Straight pool (14.1)")],
+  ["snooker", () => t("Snooker")],
+];
+const EVENT_LABEL = {
+  pot: () => t("pot"), foul: () => t("foul"), rack: () => t("rack"), end_turn: () => t("miss"),
+  concede_frame: () => t("frame conceded"), concede_match: () => t("match conceded"), undo: () => t("undo"),
+  correction: () => t("correction"), abandon: () => t("abandoned"),
+};
+
+let cleanup = [];
+const unmountAll = () => { cleanup.forEach((fn) => fn()); cleanup = []; };
+
+// --- start a match -------------------------------------------------------------------------------
+
+async function mountStart(root) {
+  let context = { me: null, table: null };
+  try { context = await api.get("/api/play/context/"); } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+      root.append(h("p", {}, t("Sign in to start and score a match.")),
+        h("a", { class: "button secondary", href: "/watch", "data-nav": "watch" }, t("Watch live matches")));
+      return;
+    }
+  }
+  try {
+    const mine = await api.get("/api/matches/?mine=1&status=live");
+    if (mine.results.length) {
+      root.append(h("h3", {}, t("Your live matches")),
+        ...mine.results.map((m) => h("a", { href: `/play/${m.id}`, "data-nav": "play", class: "watch-list" }, scoreboard(m))));
+    }
+  } catch { /* the form still works */ }
+
+  let opponent = null;
+  const discipline = h("select", { id: "play-discipline" },
+    DISCIPLINES.map(([value, label]) => h("option", { value }, label())));
+  const formatInput = h("input", { id: "play-format", type: "number", min: "1", max: "1000", value: "3", inputmode: "numeric" });
+  const formatLabel = h("label", { for: "play-format" });
+  const syncFormat = () => {
+    const d = discipline.value;
+    if (d === "straight_pool") { formatLabel.textContent = t("Points to win"); formatInput.value = "100"; }
+    else if (d === "snooker") { formatLabel.textContent = t("Best of (frames, odd)"); formatInput.value = "3"; }
+    else { formatLabel.textContent = t("Race to (frames)"); formatInput.value = "3"; }
+  };
+  discipline.addEventListener("change", syncFormat);
+  syncFormat();
+
+  const search = h("input", { id: "play-opponent", type: "search", placeholder: t("Opponent's name"), autocomplete: "off" });
+  const results = h("div", { class: "play-results" });
+  const guest = h("input", { id: "play-guest", type: "text", maxlength: "64", placeholder: t("…or a guest's name") });
+  let searchTimer = null;
+  search.addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    opponent = null;
+    searchTimer = setTimeout(async () => {
+      const q = search.value.trim();
+      if (q.length < 2) { results.replaceChildren(); return; }
+      try {
+        const data = await api.get(`/api/players/?q=${encodeURIComponent(q)}`);
+        results.replaceChildren(...data.results.filter((p) => p.id !== context.me?.id).map((p) =>
+          h("button", { type: "button", dataset: { player: p.id }, onclick: (e) => {
+            opponent = p;
+            results.querySelectorAll("button").forEach((b) => b.classList.toggle("chosen", b === e.currentTarget));
+            guest.value = "";
+          } }, p.display_name)));
+        if (!data.results.length) results.replaceChildren(h("p", { class: "muted" }, t("Nobody found; enter a guest instead.")));
+      } catch { /* keep typing */ }
+    }, 250);
+  });
+  const visibility = h("select", { id: "play-visibility" },
+    h("option", { value: "public" }, t("Anyone may watch")),
+    h("option", { value: "club" }, t("Signed-in players may watch")),
+    h("option", { value: "private" }, t("Only us and staff")));
+  const error = h("div", { class: "error-banner", hidden: true });
+  const start = h("button", { class: "button", type: "submit", id: "play-start" }, t("Start the match"));
+  const form = h("form", { class: "play-form", onsubmit: async (e) => {
+    e.preventDefault();
+    error.hidden = true;
+    const n = Number(formatInput.value);
+    const d = discipline.value;
+    const format = d === "straight_pool" ? { points_to: n } : d === "snooker" ? { best_of: n } : { race_to: n };
+    const other = opponent ? { players: [opponent.id] } : guest.value.trim() ? { guest: guest.value.trim() } : null;
+    if (!other) { error.textContent = t("Choose an opponent or enter a guest's name."); error.hidden = false; return; }
+    start.disabled = true;
+    try {
+      const match = await api.post("/api/matches/", {
+        discipline: d, format, sides: [{ players: [context.me.id] }, other],
+        table: context.table?.id ?? null, visibility: visibility.value,
+      });
+      haptic.success();
+      await navigate(`/play/${match.id}`);
+    } catch (err) {
+      error.textContent = err.detail || t("The match could not be started.");
+      error.hidden = false;
+      start.disabled = false;
+    }
+  } },
+    h("h3", {}, t("New match")),
+    h("label", { for: "play-discipline" }, t("Discipline")), discipline,
+    formatLabel, formatInput,
+    h("label", { for: "play-opponent" }, t("Opponent")), search, results, guest,
+    h("label", { for: "play-visibility" }, t("Who may watch")), visibility,
+    h("p", { class: "muted" }, context.table ? fmt("At table %(n)s (your session).", { n: context.table.number }) : t("No table: you are not in a table session.")),
+    error, start,
+  );
+  root.append(form, h("a", { href: "/watch", "data-nav": "watch" }, t("Watch live matches")));
+}
+
+// --- the scoring screen --------------------------------------------------------------------------
+
+function padButtons(match, state, side, tap) {
+  const fam = family(match.discipline);
+  const b = (label, event, cls = "", extra = {}) =>
+    h("button", { type: "button", class: `tap ${cls}`, dataset: { action: event.type, side, ...extra },
+      onclick: () => tap({ ...event, side }) }, label);
+  if (fam === "pool") {
+    const out = [b(t("Rack"), { type: "rack" }), b(t("Foul"), { type: "foul" }, "foul")];
+    if (match.discipline === "pool_8") {
+      out.push(b(t("8 early"), { type: "foul", eight_ball: "early" }, "minor foul", { how: "eight-early" }),
+        b(t("8 + scratch"), { type: "foul", eight_ball: "scratch" }, "minor foul", { how: "eight-scratch" }));
+    } else {
+      out.push(b(t("Golden break"), { type: "rack", how: "golden_break" }, "minor", { how: "golden" }));
+    }
+    out.push(b(t("Break & run"), { type: "rack", how: "break_and_run" }, "minor", { how: "bnr" }),
+      b(t("Clean shot"), { type: "end_turn" }, "minor"));
+    return out;
+  }
+  if (fam === "pyramid") {
+    const out = [b("+1", { type: "pot", count: 1 }), b("+2", { type: "pot", count: 2 }, "minor", { count: 2 }),
+      b(t("Foul"), { type: "foul" }, "foul"), b(t("Miss"), { type: "end_turn" }, "minor")];
+    if (match.discipline !== "pyramid_free") out.splice(2, 0, b(t("Bonus ball"), { type: "pot", count: 1, bonus: true }, "minor", { bonus: 1 }));
+    return out;
+  }
+  if (fam === "straight_pool") {
+    const out = [b("+1", { type: "pot", count: 1 }), b(t("Foul"), { type: "foul" }, "foul"),
+      b(t("Miss"), { type: "end_turn" }, "minor")];
+    if (state.opening_break) out.push(b(t("Break foul"), { type: "foul", break: true }, "minor foul", { brk: 1 }));
+    return out;
+  }
+  // snooker
+  const on = state.ball_on;
+  const balls = on === "red" ? ["red"] : on === "colour" ? COLOURS : [on];
+  const out = balls.map((ball) => {
+    const btn = b(`${t(ball)} ${SNOOKER_VALUES[ball]}`, { type: "pot", ball }, "ball", { ball });
+    btn.style.background = BALL_COLOURS[ball];
+    return btn;
+  });
+  const min = Math.max(4, SNOOKER_VALUES[on] || 4);
+  for (let v = min; v <= 7; v++) out.push(b(fmt("Foul %(n)s", { n: v }), { type: "foul", value: v }, "minor foul", { value: v }));
+  out.push(b(t("Miss"), { type: "end_turn" }, "minor"));
+  return out;
+}
+
+function mountScoring(root, id) {
+  let match = null;          // the server's truth as last seen (snapshot, update, ack or 409)
+  const board = h("div", { id: "play-board" }, h("p", { class: "muted" }, t("Loading…")));
+  const pads = h("div", { class: "pads", id: "play-pads" });
+  const line = h("div", { class: "play-line", id: "play-pending" });
+  const notices = h("div", { id: "play-notices" });
+  const undo = h("button", { type: "button", class: "tap minor", id: "play-undo", dataset: { action: "undo" },
+    onclick: () => tap({ type: "undo" }) }, t("Undo"));
+  const moreBody = h("div", {});
+  const more = h("details", {}, h("summary", { class: "muted" }, t("More")), moreBody);
+  const renderMore = () => {
+    moreBody.replaceChildren(
+      h("div", { class: "play-bar" }, [0, 1].map((side) => h("button", { type: "button", class: "tap minor",
+        dataset: { action: "concede_frame", side }, onclick: () => tap({ type: "concede_frame", side }) },
+      fmt("%(name)s concedes the frame", { name: sideName(match, side) })))),
+      h("div", { class: "play-bar" }, [0, 1].map((side) => h("button", { type: "button", class: "tap minor",
+        dataset: { action: "concede_match", side },
+        onclick: () => { if (confirm(t("Concede the whole match?"))) tap({ type: "concede_match", side }); } },
+      fmt("%(name)s concedes the match", { name: sideName(match, side) })))));
+  };
+  let canScore = false;   // from the REST read (same credentials as the writes)
+  root.append(board, line, notices, pads, h("div", { class: "play-bar" }, undo), more,
+    h("a", { href: `/watch/${id}`, "data-nav": "watch" }, t("Share: watch this match")));
+
+  const notice = (text) => {
+    const el = h("div", { class: "play-notice", role: "status" }, text);
+    notices.append(el);
+    setTimeout(() => el.remove(), 8000);
+  };
+  const describe = (event) => {
+    const who = match && event.side !== undefined ? sideName(match, event.side) : "";
+    return `${(EVENT_LABEL[event.type] || (() => event.type))()}${who ? ` — ${who}` : ""}`;
+  };
+  const adopt = (version, patch) => {
+    if (!match || version <= match.version) return;
+    match = { ...match, ...patch, version };
+    render();
+  };
+
+  const queue = new ScoringQueue(id, {
+    onAck: (body) => adopt(body.version, { state: body.state, status: body.status, winner: body.winner }),
+    onConflict: (body) => {
+      if (body?.code === "version_conflict" && body.state) adopt(body.version, { state: body.state, status: body.status ?? match.status });
+    },
+    onDrop: (item, err) => {
+      haptic.error();
+      if (err.code === "version_conflict") notice(fmt("Not recorded: %(what)s. The match changed meanwhile (another scorer?). Check the score and tap again.", { what: describe(item.event) }));
+      else if (err.code === "match_finished") notice(fmt("Not recorded: %(what)s. The match is over.", { what: describe(item.event) }));
+      else notice(fmt("Not recorded: %(what)s. %(why)s", { what: describe(item.event), why: err.detail || "" }));
+    },
+    onChange: (items) => {
+      line.textContent = items.length
+        ? fmt("Sending %(n)s: %(what)s", { n: items.length, what: items.map((i) => describe(i.event)).join(", ") })
+        : navigator.onLine === false ? t("Offline") : "";
+      line.dataset.pending = String(items.length);
+    },
+  });
+  queue.onChange(queue.pending);
+  cleanup.push(() => queue.stop());
+
+  function tap(event) {
+    if (!match) return;
+    haptic.impact();
+    queue.enqueue(event, { seen: match.version });
+  }
+
+  function render() {
+    board.replaceChildren(scoreboard(match));
+    board.dataset.version = String(match.version);
+    board.dataset.status = match.status;
+    const state = match.state;
+    const live = match.status === "live";
+    const scorer = canScore || match.can_score;
+    undo.disabled = !scorer || match.version === 0 || match.status === "abandoned";
+    if (!scorer) {
+      pads.replaceChildren(h("p", { class: "muted" }, t("You are watching: only the players and staff score this match.")));
+      return;
+    }
+    pads.replaceChildren(...[0, 1].map((side) => {
+      const active = live && (state.at_table === null || state.at_table === undefined || state.at_table === side);
+      const buttons = padButtons(match, state, side, tap);
+      buttons.forEach((btn) => { btn.disabled = !live; });
+      return h("div", { class: "pad", dataset: { active: String(active), side } },
+        h("h3", {}, sideName(match, side)), buttons);
+    }));
+    more.hidden = !live;
+    renderMore();
+  }
+
+  const off = watchMatch(id, (live) => {
+    const cid = live.last_event?.client_event_id;
+    if (cid && queue.pending.some((i) => i.cid === cid)) queue.markApplied(cid);
+    if (!match || live.version >= match.version) {
+      match = { ...(match || {}), ...live };
+      render();
+    }
+  }, (err) => {
+    board.replaceChildren(h("div", { class: "error-banner" },
+      err.code === "forbidden" ? t("You may not watch this match.") : t("This match does not exist.")));
+  });
+  cleanup.push(off);
+  // The socket may be slow or down: the REST read gives the screen something to show at once.
+  api.get(`/api/matches/${id}/`).then((m) => {
+    canScore = m.can_score;
+    if (!match || m.version > match.version) match = m;
+    render();
+  }).catch(() => {});
+  const onOnline = () => queue.onChange(queue.pending);
+  window.addEventListener("online", onOnline);
+  window.addEventListener("offline", onOnline);
+  cleanup.push(() => { window.removeEventListener("online", onOnline); window.removeEventListener("offline", onOnline); });
+}
+
+export const play = {
+  async mount(el, params) {
+    unmountAll();
+    injectStyle("board-style", BOARD_STYLE);
+    injectStyle("play-style", STYLE);
+    const root = el.querySelector("#play-root") || el;
+    root.classList.remove("placeholder");
+    root.replaceChildren();
+    const id = Number(params[0]);
+    if (id > 0) mountScoring(root, id); else await mountStart(root);
+  },
+  unmount() { unmountAll(); },
+};
