@@ -66,6 +66,7 @@ def match_stats_apply(*, match_id: int, announce: bool = True) -> bool:
     if discipline is None:
         return False
     family = rules.FAMILY[discipline]
+    _ensure_ledgers()
     with transaction.atomic():
         ledger = FamilyLedger.objects.select_for_update().get(family=family)
         # Read after the lock: a concurrent task may have just applied this very match.
@@ -121,6 +122,7 @@ def stats_rebuild(*, progress: Callable[[int], None] | None = None) -> dict:
     each chunk of n matches. Awards already given stay (an award is never taken back); missing
     ones are added without announcements. Returns counts.
     """
+    _ensure_ledgers()
     with transaction.atomic():
         ledgers = list(FamilyLedger.objects.select_for_update().order_by("family"))
         PlayerMatch.objects.all().delete()
@@ -150,6 +152,7 @@ def stats_rebuild(*, progress: Callable[[int], None] | None = None) -> dict:
 # --- play time ----------------------------------------------------------------------------------
 def player_play_time_refresh(*, session_id: int, announce: bool = True) -> None:
     """A table session closed: recompute its players' play time (and the hours awards)."""
+    _ensure_ledgers()
     with transaction.atomic():
         ids = set(
             TableSession.players.through.objects.filter(tablesession_id=session_id).values_list(
@@ -165,6 +168,14 @@ def player_play_time_refresh(*, session_id: int, announce: bool = True) -> None:
 
 
 # --- internals ----------------------------------------------------------------------------------
+def _ensure_ledgers() -> None:
+    """The lock rows exist (created by a migration; re-created if a table flush removed them).
+    get_or_create survives a concurrent create through the unique constraint."""
+    if FamilyLedger.objects.count() < len(Family.values):
+        for family in Family.values:
+            FamilyLedger.objects.get_or_create(family=family)
+
+
 def _order_from(start: tuple[datetime, int]) -> Q:
     at, match_id = start
     return Q(finished_at__gt=at) | Q(finished_at=at, **{"id__gte": match_id})

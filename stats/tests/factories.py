@@ -62,3 +62,22 @@ def racks(match: Match, winners: str, actor=None) -> Match:
     for w in winners:
         append(match, {"type": "rack", "side": int(w)}, actor)
     return match
+
+
+def finished_match(side_a, side_b, winners: str, *, at, discipline="pool_9", race_to=2, **kw):
+    """A finished pool match written directly (no event log), then applied to stats."""
+    from stats import services
+
+    fmt = rules.validate_format(discipline, {"race_to": race_to})
+    state = rules.fold(discipline, fmt, [{"type": "rack", "side": int(w)} for w in winners])
+    match = new_match(side_a, side_b, discipline=discipline, fmt=fmt, **kw)
+    Match.objects.filter(pk=match.pk).update(
+        state=state,
+        status=Match.Status.FINISHED,
+        winner_side=state["winner"],
+        finished_at=at,
+        version=len(winners),
+    )
+    services.match_stats_apply(match_id=match.pk)
+    match.refresh_from_db()
+    return match
