@@ -33,7 +33,7 @@ def test_profile_changes_are_saved_from_the_me_screen(live_app, new_phone_page):
     page.wait_for_selector("#me-display-name")
     page.fill("#me-display-name", "Shark")
     page.click("#me-save")
-    page.wait_for_function("document.querySelector('#me-name').textContent === 'Shark'")
+    page.locator("#me-name", has_text="Shark").wait_for()
     assert "Shark" in page.text_content("#user-chip")
 
 

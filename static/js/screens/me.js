@@ -1,5 +1,5 @@
 // The Me screen: who I am (name, photo, roles, linked sign-in methods) and my profile settings.
-import { api } from "../api.js";
+import { api, hasTokens } from "../api.js";
 import { inTelegram } from "../telegram.js";
 
 const t = (s) => (window.gettext ? window.gettext(s) : s);
@@ -47,7 +47,9 @@ function identitiesList(user) {
   return h("section", { class: "me-identities" },
     h("h3", {}, t("Sign-in methods")),
     items.length ? h("ul", { id: "me-identities" }, items) : h("p", { class: "muted" }, t("None linked yet.")),
-    inTelegram ? null : h("a", { href: "/profile/", id: "me-manage-identities" }, t("Link Google or Telegram")),
+    // Linking runs on the web profile page (a session); the Mini App's tokens are not a session.
+    inTelegram || hasTokens() ? null
+      : h("a", { href: "/profile/", id: "me-manage-identities" }, t("Link Google or Telegram")),
   );
 }
 
@@ -96,19 +98,11 @@ function signedOut(root) {
   );
 }
 
-const STYLE = `
-.me-card { display: flex; align-items: center; gap: 14px; margin: 8px 0 16px; }
-.me-photo { width: 72px; height: 72px; border-radius: 50%; object-fit: cover; flex: none; }
-.me-initials { display: grid; place-items: center; font-size: 26px; font-weight: 600;
-  background: var(--tg-theme-button-color, #2481cc); color: var(--tg-theme-button-text-color, #fff); }
-.me-name { font-size: 20px; font-weight: 600; }
-.me-settings label { display: block; margin: 10px 0; }
-.me-settings input:not([type=checkbox]), .me-settings select { width: 100%; padding: 8px; font: inherit; }
-`;
-
+// The screen's styles live in static/css/me.css (the CSP allows no inline <style>).
 function ensureStyle() {
   if (document.getElementById("me-style")) return;
-  document.head.append(h("style", { id: "me-style" }, STYLE));
+  const href = new URL("../../css/me.css", import.meta.url).href;
+  document.head.append(h("link", { id: "me-style", rel: "stylesheet", href }));
 }
 
 export const me = {
