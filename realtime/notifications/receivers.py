@@ -46,7 +46,7 @@ def booking_reminder_key(booking) -> str:
     return f"booking_reminder:{booking.pk}"
 
 
-def booking_reminder_write(booking) -> None:
+def booking_reminder_write(booking):
     """The reminder row of a confirmed booking (a no-op when it exists).
 
     Skipped for a booking made less than the lead time before its start: the confirmation
@@ -56,11 +56,11 @@ def booking_reminder_write(booking) -> None:
 
     send_at = booking.start - lead()
     if booking.start <= timezone.now():
-        return
+        return None
     created = getattr(booking, "created_at", None)
     if created is not None and created >= send_at:
-        return
-    notify(
+        return None
+    return notify(
         user=booking.player,
         kind="booking_reminder",
         payload=booking_payload(booking),
@@ -86,10 +86,11 @@ def _on_booking_saved(sender, instance, created, raw=False, **kwargs):
             reminder.payload = booking_payload(booking)
             reminder.send_after = booking.start - lead()
             reminder.save(update_fields=["payload", "send_after"])
+    if booking.status != "confirmed":
+        # Cancelled, no-show or already checked in: the reminder has nothing left to say.
+        notification_cancel(dedupe_key=booking_reminder_key(booking))
     if kind is None:
         return
-    if kind != "booking_confirmed":
-        notification_cancel(dedupe_key=booking_reminder_key(booking))
     notify(
         user=booking.player,
         kind=kind,
@@ -123,9 +124,52 @@ def booking_reminders_schedule(*, horizon: timedelta = timedelta(hours=24)) -> i
         if booking_reminder_key(booking) in have:
             continue
         with transaction.atomic():
-            booking_reminder_write(booking)
-            written += 1
+            written += booking_reminder_write(booking) is not None
     return written
+
+
+def booking_status_catch_up(*, window: timedelta = timedelta(hours=6)) -> int:
+    """Announce cancellations and no-shows made without `save()` (a bulk `update()`, like the
+    no-show sweep's), which `post_save` never sees. Idempotent through the dedupe keys."""
+    from django.apps import apps
+    from django.db import transaction
+
+    from realtime.notifications.models import Notification
+    from realtime.notifications.services import notification_cancel, notify
+
+    Booking = apps.get_model("games", "Booking")
+    since = timezone.now() - window
+    changed = list(
+        Booking.objects.filter(
+            status__in=["cancelled", "no_show"], status_changed_at__gte=since
+        ).select_related("player", "table", "table__club")
+    )
+    keys = {f"{BOOKING_KINDS[b.status]}:{b.pk}" for b in changed}
+    have = set(
+        Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+    )
+    written = 0
+    for booking in changed:
+        kind = BOOKING_KINDS[booking.status]
+        if f"{kind}:{booking.pk}" in have:
+            continue
+        with transaction.atomic():
+            notification_cancel(dedupe_key=booking_reminder_key(booking))
+            row = notify(
+                user=booking.player,
+                kind=kind,
+                payload=booking_payload(booking),
+                dedupe_key=f"{kind}:{booking.pk}",
+            )
+            written += row is not None
+    return written
+
+
+def booking_still_confirmed(booking_id) -> bool:
+    from django.apps import apps
+
+    Booking = apps.get_model("games", "Booking")
+    return Booking.objects.filter(pk=booking_id, status="confirmed").exists()
 
 
 def _on_table_session_saved(sender, instance, created, raw=False, **kwargs):

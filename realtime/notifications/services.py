@@ -232,7 +232,10 @@ def notification_deliver(*, notification_id: int) -> str:
         user = User.objects.get(pk=notification.user_id)
         profile = profile_of(user)
         outcome = _deliver_locked(notification, user, profile, now)
-        if not notification.pushed and notification.status != Notification.Status.CANCELLED:
+        if not notification.pushed and notification.status in (
+            Notification.Status.SENT,
+            Notification.Status.FAILED,
+        ):
             notification.pushed = True
             notification.save(update_fields=["pushed"])
             _push(notification, user)
@@ -241,6 +244,15 @@ def notification_deliver(*, notification_id: int) -> str:
 
 def _deliver_locked(notification, user, profile, now) -> str:
     kind = notification.kind
+    if kind == Kind.BOOKING_REMINDER:
+        from realtime.notifications.receivers import booking_still_confirmed
+
+        if not booking_still_confirmed((notification.payload or {}).get("booking_id")):
+            # Cancelled, checked in or gone since the reminder was written.
+            notification.status = Notification.Status.CANCELLED
+            notification.save(update_fields=["status"])
+            return "cancelled"
+
     if notification.via == Notification.Via.IN_APP or not telegram_reachable(user, profile):
         # In the app only (by choice, or Telegram is not possible for this user now).
         notification.via = Notification.Via.IN_APP

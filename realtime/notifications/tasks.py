@@ -32,10 +32,12 @@ def sweep_notifications() -> dict:
 
 @shared_task(name="realtime.notifications.schedule_reminders", ignore_result=True)
 def schedule_booking_reminders() -> int:
-    """Beat, every minute: write reminder rows for upcoming confirmed bookings."""
+    """Beat, every minute: write reminder rows for upcoming confirmed bookings, and announce
+    cancellations / no-shows that were made in bulk (without post_save)."""
     from realtime.notifications import receivers
 
-    return receivers.booking_reminders_schedule()
+    written = receivers.booking_reminders_schedule()
+    return written + receivers.booking_status_catch_up()
 
 
 @shared_task(name="realtime.notifications.process_update", ignore_result=True)

@@ -82,3 +82,93 @@ def test_a_watch_fires_only_once(player, club):
     services.table_watches_fire(club_id=club.pk, table_kind="pool", table=table)
 
     assert Notification.objects.filter(kind="table_free").count() == 1
+
+
+def test_bulk_no_shows_are_announced_by_the_catch_up(player, club):
+    booking = BookingFactory(player=player, table=TableFactory(club=club))
+    # The no-show sweep marks bookings with a bulk update(): post_save never fires.
+    Booking.objects.filter(pk=booking.pk).update(
+        status=Booking.Status.NO_SHOW, status_changed_at=timezone.now()
+    )
+
+    first = receivers.booking_status_catch_up()
+    second = receivers.booking_status_catch_up()
+
+    assert (first, second) == (1, 0)
+    assert Notification.objects.filter(dedupe_key=f"booking_no_show:{booking.pk}").exists()
+
+
+def test_a_reminder_of_a_booking_cancelled_in_bulk_is_not_sent(player, club, tg):
+    import httpx
+
+    from realtime.tests.notifications.conftest import ok
+
+    route = tg.post("/sendMessage").mock(return_value=httpx.Response(200, json=ok()))
+    with time_machine.travel(NOW, tick=False) as clock:
+        booking = BookingFactory(
+            player=player, table=TableFactory(club=club), start=NOW + timedelta(hours=3)
+        )
+        receivers.booking_reminders_schedule()
+        services.notification_sweep()  # the confirmation
+        route.reset()
+        Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+        clock.move_to(NOW + timedelta(hours=2))
+        services.notification_sweep()
+
+    assert not route.called
+    reminder = Notification.objects.get(dedupe_key=f"booking_reminder:{booking.pk}")
+    assert reminder.status == "cancelled"
+
+
+def test_checking_in_early_cancels_the_reminder(player, club):
+    with time_machine.travel(NOW, tick=False):
+        booking = BookingFactory(
+            player=player, table=TableFactory(club=club), start=NOW + timedelta(hours=3)
+        )
+        receivers.booking_reminders_schedule()
+        booking.status = Booking.Status.CHECKED_IN
+        booking.save()
+
+    reminder = Notification.objects.get(dedupe_key=f"booking_reminder:{booking.pk}")
+    assert reminder.status == "cancelled"
+
+
+def test_moving_a_booking_moves_its_pending_reminder(player, club):
+    with time_machine.travel(NOW, tick=False):
+        booking = BookingFactory(
+            player=player, table=TableFactory(club=club), start=NOW + timedelta(hours=3)
+        )
+        receivers.booking_reminders_schedule()
+        booking.start += timedelta(hours=1)
+        booking.end += timedelta(hours=1)
+        booking.save()
+
+    reminder = Notification.objects.get(dedupe_key=f"booking_reminder:{booking.pk}")
+    assert reminder.send_after == booking.start - timedelta(minutes=60)
+    assert reminder.payload["start"] == booking.start.isoformat()
+
+
+def test_the_booking_service_sends_the_confirmation_in_its_transaction(
+    player, club, django_capture_on_commit_callbacks
+):
+    from games import services as games_services
+
+    table = TableFactory(club=club)
+    from datetime import time as dtime
+
+    from games.models import OpeningHours
+
+    for weekday in range(7):
+        OpeningHours.objects.create(
+            club=club, weekday=weekday, opens=dtime(0, 0), closes=dtime(0, 0)
+        )
+    start = (
+        (timezone.now() + timedelta(days=1))
+        .astimezone(club.tz)
+        .replace(hour=15, minute=0, second=0, microsecond=0)
+    )
+    booking = games_services.booking_create(
+        player=player, table_id=table.pk, start=start, end=start + timedelta(hours=1)
+    )
+
+    assert Notification.objects.filter(dedupe_key=f"booking_confirmed:{booking.pk}").exists()
