@@ -193,7 +193,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             del sub.pending[version]
         while sub.version + 1 in sub.pending:
             event = sub.pending.pop(sub.version + 1)
-            await self._send_versioned(sub, event["msg_type"], event["version"], event["data"])
+            await self._send_encoded(sub, event["msg_type"], event["version"], event["data_json"])
         if not sub.pending:
             self._cancel_gap_timer(sub)
         elif sub.gap_task is None:
@@ -236,6 +236,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def _send_versioned(self, sub, type_, version, data):
         sub.version = version
         await self.send_json({"topic": sub.name, "type": type_, "version": version, "data": data})
+
+    async def _send_encoded(self, sub, type_, version: int, data_json: str):
+        """Send an update whose data the publisher already encoded (once for all sockets)."""
+        sub.version = version
+        head = json.dumps({"topic": sub.name, "type": type_, "version": version})
+        await self.send(text_data=f'{head[:-1]}, "data": {data_json}}}')
 
     async def _drop(self, sub: Subscription):
         self._cancel_gap_timer(sub)
