@@ -12,6 +12,9 @@ from accounts.telegram_auth import InitDataError, validate_login_widget
 
 MSG_WIDGET_REJECTED = _("Telegram sign-in could not be verified. Please try again.")
 
+#: Set on the request by the view that checked the per-session state of the widget callback.
+STATE_VERIFIED_ATTR = "telegram_widget_state_verified"
+
 #: A Login Widget payload older than this is refused (Telegram recommends checking auth_date).
 WIDGET_MAX_AGE = 86400
 
@@ -26,6 +29,17 @@ class TelegramWidgetAuth(TelegramAuth):
     name = "telegram"
 
     def verify_data(self, response) -> None:
+        request = getattr(self.strategy, "request", None)
+        if not getattr(request, STATE_VERIFIED_ATTR, False):
+            # Only via accounts.views.telegram_widget_complete, which checks the session's state:
+            # a bare /complete/telegram/ link could sign a victim in (or link their account)
+            # as the attacker (login CSRF).
+            raise AuthCredentialError(
+                self,
+                code="credential_rejected",
+                stage="callback",
+                context={"message": MSG_WIDGET_REJECTED, "reason": "state"},
+            )
         token = telegram_bot_token()
         if token is None:
             raise AuthConfigurationError(

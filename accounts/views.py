@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
@@ -13,6 +17,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors
+from accounts.backends import MSG_WIDGET_REJECTED, STATE_VERIFIED_ATTR
+
+#: Session key of the random state in the widget's callback URL (login-CSRF protection).
+WIDGET_STATE_KEY = "telegram_widget_state"
 
 
 def _safe_next(request) -> str:
@@ -32,9 +40,37 @@ def _providers(request) -> dict:
         "telegram_widget_enabled": bool(token and settings.TELEGRAM_BOT_USERNAME),
         "telegram_bot_username": settings.TELEGRAM_BOT_USERNAME,
         "telegram_auth_url": request.build_absolute_uri(
-            reverse("social:complete", args=[selectors.TELEGRAM])
+            reverse("accounts:telegram-complete", args=[_widget_state(request)])
         ),
     }
+
+
+def _widget_state(request) -> str:
+    state = request.session.get(WIDGET_STATE_KEY)
+    if not state:
+        state = secrets.token_urlsafe(24)
+        request.session[WIDGET_STATE_KEY] = state
+    return state
+
+
+@never_cache
+@require_GET
+def telegram_widget_complete(request, state: str):
+    """The Login Widget's callback: Telegram sends the browser here with its signed fields.
+
+    The path carries a random state kept in this browser's session, so a link made by someone
+    else cannot sign this browser in or link its account. The rest is social-auth's `complete`
+    (TelegramWidgetAuth validates the fields, the pipeline finds or links the account).
+    """
+    from social_django.views import complete
+
+    expected = request.session.pop(WIDGET_STATE_KEY, None)
+    if not expected or not hmac.compare_digest(state.encode(), expected.encode()):
+        messages.error(request, MSG_WIDGET_REJECTED)
+        target = "accounts:profile" if request.user.is_authenticated else "accounts:login"
+        return redirect(target)
+    setattr(request, STATE_VERIFIED_ATTR, True)
+    return complete(request, selectors.TELEGRAM)
 
 
 @never_cache

@@ -10,4 +10,9 @@ urlpatterns = [
     path("login/", views.login_page, name="login"),
     path("profile/", views.profile_page, name="profile"),
     path("logout/", views.logout_view, name="logout"),
+    path(
+        "login/telegram/<str:state>/",
+        views.telegram_widget_complete,
+        name="telegram-complete",
+    ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -23,6 +24,15 @@ def session_user(client) -> User | None:
     return User.objects.get(pk=user_id) if user_id else None
 
 
+def widget_callback(client, data: dict, *, page: str = "/login/"):
+    """Open the page showing the widget (it puts the state in the session), then come back from
+    Telegram to the callback URL the widget was given."""
+    html = client.get(page).content.decode()
+    match = re.search(r'data-auth-url="http://testserver(/login/telegram/[^/"]+/)"', html)
+    assert match, "the page shows no Telegram widget"
+    return client.get(match.group(1), data)
+
+
 def messages_of(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
@@ -36,7 +46,7 @@ def test_login_page_offers_the_telegram_widget_and_google(client, bot_token, fak
     html = response.content.decode()
     assert 'data-telegram-login="artel_test_bot"' in html
     assert "https://telegram.org/js/telegram-widget.js" in html
-    assert 'data-auth-url="http://testserver/complete/telegram/"' in html
+    assert re.search(r'data-auth-url="http://testserver/login/telegram/[\w-]{20,}/"', html)
     assert 'action="/login/google-oauth2/"' in html
     assert "csrfmiddlewaretoken" in html
 
@@ -74,7 +84,7 @@ def test_google_login_post_needs_the_csrf_token(fake_google):
 
 def test_widget_sign_in_creates_the_account_and_session(client, bot_token):
     data = make_widget_data(id=4242, first_name="Oleg", username="oleg_k")
-    response = client.get("/complete/telegram/", data)
+    response = widget_callback(client, data)
     assert response.status_code == 302
     assert response["Location"] == "/"
     user = session_user(client)
@@ -85,7 +95,7 @@ def test_widget_sign_in_creates_the_account_and_session(client, bot_token):
 
 
 def test_widget_and_mini_app_are_the_same_account(client, api_client, bot_token):
-    client.get("/complete/telegram/", make_widget_data(id=1001, first_name="Ann"))
+    widget_callback(client, make_widget_data(id=1001, first_name="Ann"))
     web_user = session_user(client)
     response = api_client.post(
         "/api/auth/telegram/", {"init_data": make_init_data()}, format="json"
@@ -98,15 +108,43 @@ def test_widget_and_mini_app_are_the_same_account(client, api_client, bot_token)
 
 def test_mini_app_then_widget_is_the_same_account(client, api_client, bot_token):
     mini = api_client.post("/api/auth/telegram/", {"init_data": make_init_data()}, format="json")
-    client.get("/complete/telegram/", make_widget_data(id=1001, first_name="Ann"))
+    widget_callback(client, make_widget_data(id=1001, first_name="Ann"))
     assert session_user(client).pk == mini.json()["user"]["id"]
     assert User.objects.count() == 1
+
+
+def test_a_bare_social_callback_is_refused(client, bot_token):
+    """Without the per-session state, a link made by someone else signs nobody in."""
+    response = client.get("/complete/telegram/", make_widget_data(id=4242))
+    assert response.status_code == 302
+    assert session_user(client) is None
+    assert not User.objects.filter(telegram_id=4242).exists()
+
+
+def test_a_callback_with_a_foreign_state_is_refused(client, bot_token):
+    client.get("/login/")
+    response = client.get("/login/telegram/attacker-state/", make_widget_data(id=4242))
+    assert response.status_code == 302
+    assert response["Location"] == "/login/"
+    assert session_user(client) is None
+    assert "could not be verified" in messages_of(response)[0]
+
+
+def test_a_signed_in_victim_cannot_be_linked_to_the_attackers_telegram(client, bot_token):
+    victim = UserFactory(username="victim")
+    client.force_login(victim)
+    client.get("/profile/")
+    response = client.get("/complete/telegram/", make_widget_data(id=6666))
+    assert response.status_code == 302
+    victim.refresh_from_db()
+    assert victim.telegram_id is None
+    assert not UserSocialAuth.objects.filter(provider="telegram").exists()
 
 
 def test_widget_with_a_bad_hash_signs_nobody_in(client, bot_token):
     data = make_widget_data(id=4242)
     data["first_name"] = "Mallory"
-    response = client.get("/complete/telegram/", data)
+    response = widget_callback(client, data)
     assert response.status_code == 302
     assert response["Location"] == "/login/"
     assert session_user(client) is None
@@ -115,8 +153,8 @@ def test_widget_with_a_bad_hash_signs_nobody_in(client, bot_token):
 
 
 def test_widget_with_an_old_auth_date_is_refused(client, bot_token):
-    response = client.get(
-        "/complete/telegram/", make_widget_data(id=4242, auth_date=int(time.time()) - 90000)
+    response = widget_callback(
+        client, make_widget_data(id=4242, auth_date=int(time.time()) - 90000)
     )
     assert response.status_code == 302
     assert session_user(client) is None
@@ -125,7 +163,7 @@ def test_widget_with_an_old_auth_date_is_refused(client, bot_token):
 def test_widget_for_an_inactive_user_is_refused_with_a_message(client, bot_token):
     identity = TelegramIdentityFactory(tg_id=4242)
     User.objects.filter(pk=identity.user.pk).update(is_active=False)
-    response = client.get("/complete/telegram/", make_widget_data(id=4242))
+    response = widget_callback(client, make_widget_data(id=4242))
     assert response.status_code == 302
     assert session_user(client) is None
     assert "disabled" in messages_of(response)[0]
@@ -135,7 +173,7 @@ def test_linking_telegram_that_belongs_to_someone_else_is_refused(client, bot_to
     owner = TelegramIdentityFactory(tg_id=4242).user
     me = UserFactory(username="me")
     client.force_login(me)
-    response = client.get("/complete/telegram/", make_widget_data(id=4242))
+    response = widget_callback(client, make_widget_data(id=4242), page="/profile/")
     assert response.status_code == 302
     assert response["Location"] == "/profile/"
     assert messages_of(response) == [str(MSG_TELEGRAM_IN_USE)]
@@ -147,7 +185,9 @@ def test_linking_telegram_that_belongs_to_someone_else_is_refused(client, bot_to
 def test_a_signed_in_user_links_telegram_by_widget(client, bot_token):
     me = UserFactory(username="me")
     client.force_login(me)
-    response = client.get("/complete/telegram/", make_widget_data(id=4242, first_name="Ann"))
+    response = widget_callback(
+        client, make_widget_data(id=4242, first_name="Ann"), page="/profile/"
+    )
     assert response.status_code == 302
     me.refresh_from_db()
     assert me.telegram_id == 4242
