@@ -12,6 +12,7 @@ GET  /api/players/?q=                  find a registered player by name       20
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
 from rest_framework.generics import GenericAPIView
@@ -56,13 +57,16 @@ def _event_response(result: services.EventResult) -> Response:
 
 class MatchListCreateView(GenericAPIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    serializer_class = MatchCreateInput
 
     @extend_schema(
+        operation_id="matches_list",
+        responses=OpenApiTypes.OBJECT,
         parameters=[
             OpenApiParameter("status", str, enum=["live", "finished", "abandoned"]),
             OpenApiParameter("club", int),
             OpenApiParameter("mine", bool),
-        ]
+        ],
     )
     def get(self, request):
         params = MatchListInput(data=request.query_params)
@@ -76,7 +80,7 @@ class MatchListCreateView(GenericAPIView):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response([match_data(m, user=request.user) for m in page])
 
-    @extend_schema(request=MatchCreateInput)
+    @extend_schema(request=MatchCreateInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
         data = MatchCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -95,6 +99,7 @@ class MatchListCreateView(GenericAPIView):
 class MatchDetailView(APIView):
     permission_classes = [permissions.AllowAny]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, match_id: int):
         match = _visible_match(request, match_id)
         return Response(match_data(match, user=request.user))
@@ -103,12 +108,15 @@ class MatchDetailView(APIView):
 class MatchEventsView(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
+    @extend_schema(operation_id="matches_events_list", responses=OpenApiTypes.OBJECT)
     def get(self, request, match_id: int):
         match = _visible_match(request, match_id)
         events = selectors.match_events(match=match)
         return Response({"version": match.version, "results": [event_data(e) for e in events]})
 
-    @extend_schema(request=EventEnvelopeInput)
+    @extend_schema(
+        request=EventEnvelopeInput, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT}
+    )
     def post(self, request, match_id: int):
         envelope = EventEnvelopeInput(data=request.data)
         envelope.is_valid(raise_exception=True)
@@ -125,7 +133,9 @@ class MatchEventsView(APIView):
 class MatchUndoView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=UndoInput)
+    @extend_schema(
+        request=UndoInput, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT}
+    )
     def post(self, request, match_id: int):
         data = UndoInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -143,7 +153,7 @@ class PlayerSearchView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[OpenApiParameter("q", str)])
+    @extend_schema(parameters=[OpenApiParameter("q", str)], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = PlayerSearchInput(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -163,6 +173,7 @@ class MySessionView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         session = selectors.open_session_for(user=request.user)
         table = session.table if session else None
