@@ -40,7 +40,7 @@ urlpatterns = [
     path("", views.miniapp, name="miniapp"),
     # Client-side routes of the Mini App (deep links like /floor, /play/42) serve the same page.
     re_path(
-        r"^(?P<path>(floor|play|me|watch|leaderboard|players|matches|check-in)(/.*)?)$",
+        r"^(?P<path>(floor|play|me|watch|leaderboard|players|matches|check-in|inbox)(/.*)?)$",
         views.miniapp,
         name="miniapp-route",
     ),

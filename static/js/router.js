@@ -1,4 +1,5 @@
 // A tiny client-side router: one <section data-screen> per screen, History API paths.
+import { deepLinkPath, startParamFromUrl } from "./deeplink.js";
 const screens = new Map();   // name -> {mount(el, params, ctx), unmount?()}
 let current = null;
 let context = {};
@@ -44,6 +45,9 @@ export function start(defaultScreen) {
     const { name, params } = parse(location.pathname);
     show(name || defaultScreen, params);
   });
+  // A deep link (validated `startapp` parameter) opens its screen on the first load only.
+  const deep = location.pathname === "/" ? deepLinkPath(context.startParam || startParamFromUrl()) : null;
+  if (deep) history.replaceState({}, "", deep);
   const { name, params } = parse(location.pathname);
   return show(name || defaultScreen, params);
 }

@@ -3,4 +3,5 @@ export * as floor from "./floor.js";
 export { play } from "./play.js";
 export { watch } from "./watch.js";
 export { me } from "./me.js";
+export { inbox } from "./inbox.js";
 export const signin = { mount() {} };
