@@ -112,7 +112,12 @@ class Watchers:
                             url, origin=origin, max_queue=None, ping_interval=None, open_timeout=30
                         )
                         break
-                    except (OSError, websockets.InvalidHandshake, TimeoutError):
+                    except (
+                        OSError,
+                        websockets.InvalidHandshake,
+                        websockets.InvalidMessage,
+                        TimeoutError,
+                    ):
                         # A burst of handshakes can overflow the listen backlog: try again.
                         self.connect_retries += 1
                         if attempt == 5:
@@ -245,12 +250,14 @@ async def main(args, match_id: int, token: str) -> None:
         "THROTTLE_API_USER": "1000000/m",
     }
     if args.only in (None, "single"):
-        with Cluster(app_env(database_url=database_url, **overrides), size=1) as cluster:
+        with Cluster(
+            app_env(database_url=database_url, **overrides), size=1, log_dir=args.log_dir
+        ) as cluster:
             await run_topology("single (in-memory layer)", cluster.urls, match_id, token, args)
     if args.only in (None, "redis"):
         with RedisServer() as redis:
             env = app_env(database_url=database_url, redis_url=redis.url(1), **overrides)
-            with Cluster(env, size=2) as cluster:
+            with Cluster(env, size=2, log_dir=args.log_dir) as cluster:
                 await run_topology("redis (two daphnes)", cluster.urls, match_id, token, args)
 
 
@@ -259,5 +266,6 @@ if __name__ == "__main__":
     parser.add_argument("--sockets", type=int, default=1000)
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--only", choices=["single", "redis"])
+    parser.add_argument("--log-dir", help="keep the servers' stderr logs here")
     arguments = parser.parse_args()
     asyncio.run(main(arguments, *setup_django()))

@@ -263,3 +263,30 @@ def test_snooker_events_are_scored_by_the_engine(ann, ivan, ann_api):
     assert response.status_code == 201
     assert response.json()["state"]["score"] == [1, 0]
     assert response.json()["state"]["ball_on"] == "colour"
+
+
+def test_a_duplicate_that_slips_past_the_lookup_is_answered_from_the_unique_constraint(
+    ann_api, nine_ball, monkeypatch
+):
+    """As if a racing request had bypassed the row lock: the insert clashes on
+    (match, client_event_id) inside a savepoint and the stored event is returned."""
+    from games.scoring import selectors
+
+    cid = uuid.uuid4()
+    first = post(ann_api, nine_ball, {"type": "rack", "side": 0}, cid=cid)
+    real = selectors.match_event_by_client_id
+    calls = []
+
+    def blind_first_time(*, match, client_event_id):
+        calls.append(client_event_id)
+        return None if len(calls) == 1 else real(match=match, client_event_id=client_event_id)
+
+    monkeypatch.setattr(selectors, "match_event_by_client_id", blind_first_time)
+    # The version matches so the engine applies it and the insert hits the constraint.
+    again = post(ann_api, nine_ball, {"type": "rack", "side": 0}, version=1, cid=cid)
+
+    assert again.status_code == 200
+    assert again.json()["event"] == first.json()["event"]
+    assert MatchEvent.objects.filter(match=nine_ball).count() == 1
+    nine_ball.refresh_from_db()
+    assert nine_ball.version == 1
