@@ -7,6 +7,7 @@ from django.contrib.auth import logout as session_logout
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -191,13 +192,14 @@ class LogoutView(APIView):
     )
     def post(self, request):
         try:
-            has_refresh = isinstance(request.data, dict) and request.data.get("refresh")
+            has_refresh = isinstance(request.data, dict) and "refresh" in request.data
         except ParseError:
             has_refresh = False
-        if has_refresh or not request.user.is_authenticated:
+        with_session = isinstance(request.successful_authenticator, SessionAuthentication)
+        if has_refresh or not with_session:
             raw = _string_field(request, "refresh", MSG_REFRESH_REQUIRED)
             services.token_logout(raw_refresh=raw)
-        if request.user.is_authenticated and request.session.session_key:
+        if with_session:
             session_logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

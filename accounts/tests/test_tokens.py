@@ -150,3 +150,18 @@ def test_flush_task_drops_only_expired_tokens():
     deleted = flush_expired_tokens.delay().get()
     assert deleted == 1
     assert OutstandingToken.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_logout_without_a_refresh_token_is_invalid_request():
+    response = APIClient().post(LOGOUT, {}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_request"
+
+
+@pytest.mark.django_db
+def test_logout_with_a_web_session_ends_the_session(client):
+    client.force_login(UserFactory())
+    response = client.post(LOGOUT, {}, content_type="application/json")
+    assert response.status_code == 204
+    assert "_auth_user_id" not in client.session
