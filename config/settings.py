@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "config.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "accounts.middleware.SocialAuthExceptionMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -322,8 +323,50 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# The Mini App is shown inside Telegram's web view, not in a frame of another site.
+# No page may be framed by another site, except the Mini App pages by Telegram's web clients
+# (config/security.py: frame-ancestors replaces X-Frame-Options there).
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (config/security.py): this origin plus Telegram's scripts, nothing else.
+CSP_ENABLED = env.bool("CSP_ENABLED", default=True)
+CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
+CSP_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "https://telegram.org"],
+    "style-src": ["'self'"],
+    # Avatars come from Telegram (t.me/i/userpic/...); data: for small inline images.
+    "img-src": ["'self'", "data:", *env.list("CSP_IMG_SRC", default=["https://t.me"])],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'none'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# (view-name regex, extra sources): the only places the policy is widened.
+CSP_EXCEPTIONS = [
+    # Django admin and the staff pages built on it use inline style attributes.
+    (r"^admin:", {"style-src": ["'unsafe-inline'"]}),
+    # Swagger UI (local sidecar assets) styles itself inline; its script is a separate file.
+    (r"^api-docs$", {"style-src": ["'unsafe-inline'"]}),
+    # Sign-in pages: the Telegram Login Widget's iframe, the redirect to Google after the form.
+    (
+        r"^accounts:(login|profile)$",
+        {
+            "style-src": ["'unsafe-inline'"],
+            "frame-src": ["https://oauth.telegram.org"],
+            "form-action": ["https://accounts.google.com"],
+        },
+    ),
+    # The Mini App's screens set style attributes and add <style> elements from script (floor,
+    # me). Styles only; scripts stay strict. Once every screen injects CSS through CSSOM
+    # (static/js/screens/watch.js `injectStyle`), narrow this to {"style-src-attr": [...]}.
+    (r"^miniapp(-route)?$", {"style-src": ["'unsafe-inline'"]}),
+]
+# The Mini App may be embedded by Telegram's web clients (web.telegram.org/k/, /a/).
+CSP_FRAMEABLE_VIEWS = [r"^miniapp(-route)?$"]
+CSP_FRAME_ANCESTORS = env.list("CSP_FRAME_ANCESTORS", default=["https://web.telegram.org"])
 
 # --- Rate limits (config/ratelimit.py) ---------------------------------------------------------
 # (method or None, path regex, key: user | ip | ip-anon, rate "<count>/<period>"); every matching
@@ -347,6 +390,17 @@ RATE_LIMITS = [
 ]
 # WebSocket handshakes per client IP (over the limit: accepted and closed with 4429).
 WS_CONNECT_RATE = env.str("WS_CONNECT_RATE", default="30/m")
+
+# --- Errors: Sentry (optional; unset SENTRY_DSN = off) -----------------------------------------
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+from config.security import init_sentry  # noqa: E402
+
+SENTRY_ENABLED = init_sentry(
+    dsn=SENTRY_DSN,
+    environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+    release=env.str("SENTRY_RELEASE", default="") or None,
+    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+)
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
