@@ -189,7 +189,9 @@ class MatchEvent(models.Model):
     # On an undo event: the event it voids (one undo per event at most).
     voids = models.OneToOneField(
         "self",
-        on_delete=models.PROTECT,
+        # CASCADE so that deleting a whole match (with its log) is possible; the app itself never
+        # deletes events.
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="voided_by",

@@ -197,3 +197,16 @@ def test_the_live_matches_gauge_counts_live_matches(nine_ball, ann, ivan):
     make_match([ann], [ivan], status=Match.Status.ABANDONED, finished_at="2026-01-01T00:00Z")
 
     assert LIVE_MATCHES.collect()[0].samples[0].value == 1
+
+
+def test_a_match_with_undone_events_can_be_deleted_with_its_log(nine_ball, ann_api):
+    add_event(nine_ball, {"type": "foul", "side": 0})
+    ann_api.post(
+        f"/api/matches/{nine_ball.pk}/undo/",
+        {"expected_version": 1, "client_event_id": "7f1c1d5e-0000-4000-8000-000000000002"},
+        format="json",
+    )
+
+    nine_ball.delete()
+
+    assert not Match.objects.exists()
