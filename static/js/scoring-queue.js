@@ -52,7 +52,9 @@ export class ScoringQueue {
 
   enqueue(event, { seen }) {
     const item = {
-      cid: uuid(), event, seen, ahead: this.items.map((i) => i.cid), at: Date.now(),
+      // Taps already known as applied are in `seen` (the screen showed their update) already.
+      cid: uuid(), event, seen, at: Date.now(),
+      ahead: this.items.filter((i) => !this.applied.includes(i.cid)).map((i) => i.cid),
     };
     this.items.push(item);
     this._save();
