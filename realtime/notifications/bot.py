@@ -61,6 +61,18 @@ def _enqueue(update_id: int) -> None:
         logger.warning("telegram update %s not enqueued (%s)", update_id, exc)
 
 
+# Update ids are kept this long to recognise Telegram's redeliveries (it gives up after a day).
+KEEP_UPDATES = timedelta(days=7)
+
+
+def updates_prune() -> int:
+    """Forget handled updates older than KEEP_UPDATES (the sweep calls it)."""
+    deleted, _rows = ProcessedUpdate.objects.filter(
+        handled_at__isnull=False, received_at__lt=timezone.now() - KEEP_UPDATES
+    ).delete()
+    return deleted
+
+
 def updates_resweep() -> int:
     """Handle updates whose task was lost (broker down when they came)."""
     stale = list(

@@ -25,6 +25,7 @@ def sweep_notifications() -> dict:
     from realtime.notifications import bot
 
     bot.updates_resweep()
+    bot.updates_prune()
     if outcomes:
         logger.info("notification sweep: %s", outcomes)
     return outcomes
