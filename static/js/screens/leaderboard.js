@@ -1,0 +1,113 @@
+// The Leaderboard screen (/leaderboard: discipline and period filters) and a player's page
+// (/players/<id>: their statistics and their head-to-head against me).
+import { api } from "../api.js";
+import { FAMILIES, ensureStyle, familyLabel, h, statsView } from "./me-stats.js";
+
+const t = (s) => (window.gettext ? window.gettext(s) : s);
+const PERIODS = () => [["all", t("All time")], ["month", t("30 days")], ["week", t("7 days")]];
+
+function rootOf(el, id) {
+  const root = el.querySelector(`#${id}`) || el;
+  root.classList.remove("placeholder");
+  return root;
+}
+
+function errorLine(err) {
+  return h("p", { class: "error-banner", role: "alert" }, err?.detail || t("Something went wrong. Try again."));
+}
+
+function trendCell(trend) {
+  if (!trend) return h("td", {}, "—");
+  return h("td", { class: trend > 0 ? "trend-up" : "trend-down" }, `${trend > 0 ? "▲" : "▼"}${Math.abs(trend)}`);
+}
+
+export const leaderboard = {
+  async mount(el, _params, ctx) {
+    ensureStyle();
+    const root = rootOf(el, "leaderboard-root");
+    const saved = JSON.parse(sessionStorage.getItem("lb-filters") || "{}");
+    const family = h("select", { id: "lb-discipline", "aria-label": t("Discipline") },
+      FAMILIES.map((f) => h("option", { value: f }, familyLabel(f))));
+    const period = h("select", { id: "lb-period", "aria-label": t("Period") },
+      PERIODS().map(([v, label]) => h("option", { value: v }, label)));
+    family.value = saved.family || "pyramid";
+    period.value = saved.period || "all";
+    const list = h("div", { id: "lb-list" });
+    const me = ctx?.user?.id;
+    const load = async () => {
+      sessionStorage.setItem("lb-filters", JSON.stringify({ family: family.value, period: period.value }));
+      list.replaceChildren(h("p", { class: "muted" }, t("Loading…")));
+      try {
+        const data = await api.get(`/api/leaderboards/?discipline=${family.value}&period=${period.value}`);
+        if (!data.results.length) {
+          list.replaceChildren(h("p", { class: "muted", id: "lb-empty" }, t("No rated players yet.")));
+          return;
+        }
+        list.replaceChildren(h("table", { class: "lb-table", id: "lb-table" },
+          h("thead", {}, h("tr", {},
+            h("th", {}, "#"), h("th", {}, t("Player")), h("th", {}, t("Rating")),
+            h("th", {}, t("Matches")), h("th", {}, t("Wins")), h("th", {}, t("Trend")))),
+          h("tbody", {}, data.results.map((r) => h("tr", { class: r.player?.id === me ? "me" : "", "data-player": r.player?.id },
+            h("td", {}, r.rank),
+            h("td", {}, h("a", { href: `/players/${r.player?.id}`, "data-nav": "players" }, r.player?.display_name || "—")),
+            h("td", { title: r.provisional ? t("provisional") : "" }, `${r.rating}${r.provisional ? "?" : ""}`),
+            h("td", {}, r.matches),
+            h("td", {}, r.win_rate === null ? "—" : `${Math.round(r.win_rate * 100)}%`),
+            trendCell(r.trend),
+          ))),
+        ));
+      } catch (err) {
+        list.replaceChildren(errorLine(err));
+      }
+    };
+    family.addEventListener("change", load);
+    period.addEventListener("change", load);
+    root.replaceChildren(h("div", { class: "lb-filters" }, family, period), list);
+    await load();
+  },
+};
+
+function headToHead(data) {
+  const o = data.overall;
+  const total = o.matches || 0;
+  const mine = total ? Math.round((o.losses / total) * 100) : 0;  // the page's player vs me: my wins are their losses
+  const chances = FAMILIES.map((f) => h("li", {}, `${familyLabel(f)}: ${Math.round((1 - data.frame_win_probability[f]) * 100)}%`));
+  return h("section", { class: "stats-block", id: "h2h" },
+    h("h3", {}, t("Head-to-head with me")),
+    total
+      ? h("div", {},
+          h("p", { id: "h2h-record" }, `${t("Me")} ${o.losses} – ${o.wins} ${data.player.display_name}`),
+          h("div", { class: "h2h-bar" }, h("div", { class: "mine", "data-width": mine })),
+          h("p", { class: "muted" }, `${t("Frames")}: ${o.frames_lost} – ${o.frames_won}`))
+      : h("p", { class: "muted", id: "h2h-record" }, t("You have not played each other yet.")),
+    h("h3", {}, t("My chance to win a frame")),
+    h("ul", { id: "h2h-chances" }, chances),
+  );
+}
+
+export const players = {
+  async mount(el, params, ctx) {
+    ensureStyle();
+    const root = rootOf(el, "players-root");
+    const id = Number(params[0]);
+    if (!id) { root.replaceChildren(errorLine({ detail: t("No such player.") })); return; }
+    root.replaceChildren(h("p", { class: "muted" }, t("Loading…")));
+    try {
+      const me = ctx?.user?.id;
+      const [stats, h2h] = await Promise.all([
+        api.get(`/api/players/${id}/stats/`),
+        me && me !== id ? api.get(`/api/players/${id}/head-to-head/${me}/`) : Promise.resolve(null),
+      ]);
+      const view = statsView(stats, { heading: stats.player.display_name });
+      root.replaceChildren(view);
+      if (h2h) {
+        root.append(headToHead(h2h));
+        // The bar's width is set through the CSSOM (inline style attributes are blocked by CSP).
+        const bar = root.querySelector(".h2h-bar .mine");
+        if (bar) bar.style.width = `${bar.dataset.width}%`;
+      }
+    } catch (err) {
+      root.replaceChildren(errorLine(err));
+    }
+  },
+};
