@@ -351,6 +351,8 @@ class FloorScreen {
       this.loadMine();
       this.loadSlots();
     } catch (err) {
+      // The server's reason is what the player reads; the slot list then just refreshes.
+      this.chosen = null;
       this.showError(err);
       this.loadSlots();
     } finally {
