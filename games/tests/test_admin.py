@@ -240,3 +240,23 @@ def test_the_booking_and_session_lists_have_no_n_plus_one(desk, club, ann, ivan)
     many = (count_queries(desk, f"{ADMIN}/booking/"), count_queries(desk, f"{ADMIN}/tablesession/"))
 
     assert few == many
+
+
+def test_the_staff_role_group_runs_the_floor(club, table, ann):
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import STAFF, sync_role_permissions
+
+    sync_role_permissions()
+    member = UserFactory(username="floor_staff", is_staff=True)
+    member.groups.add(Group.objects.get(name=STAFF))
+    client = Client()
+    client.force_login(member)
+    session = TableSessionFactory(table=table, started_at=msk(2026, 3, 2, 13), players=[ann])
+
+    today = client.get(f"{ADMIN}/clubtoday/")
+    act(client, "tablesession", "close", [session.id])
+
+    assert today.status_code == 200
+    session.refresh_from_db()
+    assert session.ended_at is not None

@@ -371,3 +371,35 @@ def test_the_sweep_honours_each_clubs_grace(ann, club):
     )
 
     assert services.bookings_sweep_no_shows() == 1
+
+
+def test_closing_counts_the_revenue_and_open_sessions_metrics(
+    staff_user, table, django_capture_on_commit_callbacks
+):
+    from config.metrics import REVENUE_KOPECKS, SESSIONS_OPEN
+
+    before = REVENUE_KOPECKS._value.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        session = services.session_open(table_id=table.id, opened_by=staff_user)
+    assert SESSIONS_OPEN._value.get() == 1
+
+    with (
+        time_machine.travel(msk(2026, 3, 2, 15, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.session_close(session_id=session.id, closed_by=staff_user)
+
+    assert REVENUE_KOPECKS._value.get() - before == DAY_PRICE
+    assert SESSIONS_OPEN._value.get() == 0
+
+
+def test_a_booking_counts_in_the_bookings_metric(ann, table, django_capture_on_commit_callbacks):
+    from config.metrics import BOOKINGS
+
+    before = BOOKINGS.labels(action="created")._value.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_create(
+            player=ann, table_id=table.id, start=msk(2026, 3, 2, 19), end=msk(2026, 3, 2, 20)
+        )
+
+    assert BOOKINGS.labels(action="created")._value.get() - before == 1
