@@ -190,6 +190,12 @@ def _on_match_finished(sender, match=None, **kwargs):
 
 
 def connect() -> None:
+    from django.db.models.signals import post_delete
+
+    from realtime.notifications.rendering import club_tz_forget
+
+    post_save.connect(club_tz_forget, sender="games.Club", dispatch_uid="notifications.club_tz")
+    post_delete.connect(club_tz_forget, sender="games.Club", dispatch_uid="notifications.club_tz_d")
     post_save.connect(
         _on_booking_saved, sender="games.Booking", dispatch_uid="notifications.booking"
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import time
 import zoneinfo
 from datetime import datetime
 from pathlib import Path
@@ -92,15 +93,32 @@ SAMPLE_PAYLOADS: dict[str, dict] = {
 }
 
 
+_tz_cache: tuple[float, zoneinfo.ZoneInfo] | None = None
+TZ_CACHE_SECONDS = 60.0
+
+
 def club_tz() -> zoneinfo.ZoneInfo:
-    """The club's time zone (the first club; the site's TIME_ZONE before any club exists)."""
+    """The club's time zone (the first club; the site's TIME_ZONE before any club exists).
+    Read at most once a minute per process: every message needs it, it almost never changes."""
+    global _tz_cache
+    now = time.monotonic()
+    if _tz_cache is not None and _tz_cache[0] > now:
+        return _tz_cache[1]
     from games.models import Club
 
     name = Club.objects.order_by("id").values_list("timezone", flat=True).first()
     try:
-        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
+        tz = zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    _tz_cache = (now + TZ_CACHE_SECONDS, tz)
+    return tz
+
+
+def club_tz_forget(**_kwargs) -> None:
+    """A club was saved or deleted: read the time zone again (receivers.py connects this)."""
+    global _tz_cache
+    _tz_cache = None
 
 
 def _context(kind: str, payload: dict, *, user=None, tz=None) -> dict:

@@ -68,13 +68,18 @@ def profile_of(user) -> NotificationProfile | None:
     return NotificationProfile.objects.filter(user=user).first()
 
 
-def telegram_reachable(user, profile: NotificationProfile | None = None) -> bool:
-    """True when a Telegram message may be attempted for this user now."""
+_UNKNOWN = object()
+
+
+def telegram_reachable(user, profile=_UNKNOWN) -> bool:
+    """True when a Telegram message may be attempted for this user now. `profile` is the
+    user's NotificationProfile or None when they have none (read here when not given)."""
     if not telegram.bot_configured() or not user.telegram_id or not user.is_active:
         return False
     if not user.notifications_enabled:
         return False
-    profile = profile if profile is not None else profile_of(user)
+    if profile is _UNKNOWN:
+        profile = profile_of(user)
     return not (profile and profile.unreachable_since)
 
 
