@@ -79,6 +79,9 @@ def live_app_env(db_settings: dict, **overrides) -> dict:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "CELERY_TASK_ALWAYS_EAGER": "1",
             "TELEGRAM_BOT_TOKEN": BROWSER_TEST_BOT_TOKEN,
+            # Bot messages the live server sends (booking confirmations…) go nowhere: a closed
+            # loopback port refuses at once; Telegram is never called from tests.
+            "TELEGRAM_API_BASE": "http://127.0.0.1:9",
             "LOG_LEVEL": "WARNING",
             "SECURE_SSL_REDIRECT": "0",
             "PYTHONUNBUFFERED": "1",
