@@ -491,13 +491,37 @@ def session_close(*, session_id: int, closed_by, now: datetime | None = None) ->
             )
             for i, line in enumerate(bill.lines)
         )
+        _release_rest_of_booking(session)
         _floor_changed(session.table.club_id, now=now)
-        _me_changed(session.players.values_list("pk", flat=True), "sessions")
+        _me_changed(session.players.values_list("pk", flat=True), "sessions", "bookings")
         amount = bill.total
         transaction.on_commit(lambda: REVENUE_KOPECKS.inc(amount))
         transaction.on_commit(_count_open_sessions)
     logger.info("session_closed", session=session.id, amount=session.amount)
     return session
+
+
+def _release_rest_of_booking(session: TableSession) -> None:
+    """Players who leave early free the rest of their booked time for others: the checked-in
+    booking is shortened to the slot boundary after the session's end."""
+    if session.booking_id is None:
+        return
+    booking = Booking.objects.select_for_update().get(pk=session.booking_id)
+    if booking.status != Booking.Status.CHECKED_IN or booking.end <= session.ended_at:
+        return
+    club = session.table.club
+    step = club.slot_minutes
+    local = session.ended_at.astimezone(club.tz)
+    past = timedelta(
+        minutes=(local.hour * 60 + local.minute) % step,
+        seconds=local.second,
+        microseconds=local.microsecond,
+    )
+    boundary = session.ended_at - past + (timedelta(minutes=step) if past else timedelta(0))
+    new_end = max(boundary, booking.start + timedelta(minutes=step))
+    if new_end < booking.end:
+        booking.end = new_end
+        booking.save(update_fields=["end"])
 
 
 def session_mark_paid(*, session_id: int, now: datetime | None = None) -> TableSession:

@@ -403,3 +403,27 @@ def test_a_booking_counts_in_the_bookings_metric(ann, table, django_capture_on_c
         )
 
     assert BOOKINGS.labels(action="created")._value.get() - before == 1
+
+
+def test_leaving_early_frees_the_rest_of_the_booking(staff_user, ann, ivan_api, table):
+    booking = BookingFactory(
+        table=table, player=ann, start=msk(2026, 3, 2, 14), end=msk(2026, 3, 2, 18)
+    )
+    session = services.booking_check_in(booking_id=booking.id, actor=staff_user)
+
+    with time_machine.travel(msk(2026, 3, 2, 15, 10), tick=False):
+        services.session_close(session_id=session.id, closed_by=staff_user)
+        response = ivan_api.post(
+            "/api/bookings/",
+            {
+                "table": table.id,
+                "start": "2026-03-02T15:30:00+03:00",
+                "end": "2026-03-02T17:00:00+03:00",
+            },
+            format="json",
+        )
+
+    booking.refresh_from_db()
+    assert booking.end == msk(2026, 3, 2, 15, 30)
+    assert booking.status == Booking.Status.CHECKED_IN
+    assert response.status_code == 201
