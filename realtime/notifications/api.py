@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from config.api import Unprocessable
 from realtime.notifications import selectors, services
-from realtime.notifications.models import DISCIPLINES, Channel, Kind, MatchInvite, TableWatch
+from realtime.notifications.models import DISCIPLINES, Channel, Kind, MatchInvite
 
 
 class NotificationOutput(serializers.Serializer):
@@ -59,12 +59,17 @@ class MarkReadInput(serializers.Serializer):
         return attrs
 
 
+class MarkReadOutput(serializers.Serializer):
+    marked = serializers.IntegerField()
+    unread = serializers.IntegerField()
+
+
 class MarkReadView(APIView):
     """`POST /api/notifications/read/` {"ids": [..]} or {"all": true}."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=MarkReadInput, responses={200: dict})
+    @extend_schema(request=MarkReadInput, responses={200: MarkReadOutput})
     def post(self, request):
         data = MarkReadInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -100,15 +105,35 @@ class PreferencesInput(serializers.Serializer):
         return value
 
 
+class QuietHoursOutput(serializers.Serializer):
+    start = serializers.CharField()
+    end = serializers.CharField()
+
+
+class TelegramStateOutput(serializers.Serializer):
+    linked = serializers.BooleanField()
+    enabled = serializers.BooleanField()
+    reachable = serializers.BooleanField()
+    unreachable_since = serializers.DateTimeField(allow_null=True)
+
+
+class PreferencesOutput(serializers.Serializer):
+    kinds = serializers.DictField(child=serializers.ChoiceField(choices=Channel.choices))
+    quiet_hours = QuietHoursOutput(allow_null=True)
+    time_zone = serializers.CharField()
+    telegram = TelegramStateOutput()
+
+
 class PreferencesView(APIView):
     """`GET`/`PATCH /api/me/notifications/`: channels per kind and quiet hours (club time)."""
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses={200: PreferencesOutput})
     def get(self, request):
         return Response(selectors.preferences_for(user=request.user))
 
-    @extend_schema(request=PreferencesInput)
+    @extend_schema(request=PreferencesInput, responses={200: PreferencesOutput})
     def patch(self, request):
         data = PreferencesInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -215,9 +240,9 @@ class TableWatchesView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses={200: WatchOutput(many=True)})
     def get(self, request):
-        rows = TableWatch.objects.filter(user=request.user, notified_at__isnull=True)
-        return Response(WatchOutput(rows, many=True).data)
+        return Response(WatchOutput(selectors.watches_for(user=request.user), many=True).data)
 
     @extend_schema(request=WatchInput, responses={201: WatchOutput})
     def post(self, request):
@@ -235,6 +260,7 @@ class TableWatchesView(APIView):
 class TableWatchView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
         if not services.table_watch_cancel(user=request.user, watch_id=pk):
             raise Unprocessable("No such watch.", code="watch_not_found", status_code=404)

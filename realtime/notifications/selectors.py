@@ -87,6 +87,13 @@ def invites_for(*, user) -> QuerySet[MatchInvite]:
     )
 
 
+def watches_for(*, user) -> QuerySet[TableWatch]:
+    """The user's table watches still waiting for a free table."""
+    return TableWatch.objects.filter(
+        user=user, notified_at__isnull=True, until__gt=timezone.now()
+    ).order_by("created_at", "id")
+
+
 def open_watches(*, club_id: int, table_kind: str) -> QuerySet[TableWatch]:
     return TableWatch.objects.filter(
         club_id=club_id,

@@ -314,5 +314,7 @@ def get_client() -> BotClient:
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
-            client = _clients[key] = BotClient(token, base=base)
+            # Three tries at most inline (0.5 s, 1 s apart): a worker (or, in the embedded mode,
+            # the request that committed) is not held long; the outbox retries later anyway.
+            client = _clients[key] = BotClient(token, base=base, max_retries=2)
         return client

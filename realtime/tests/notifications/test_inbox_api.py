@@ -98,3 +98,32 @@ def test_decline_in_the_mini_app_and_only_by_the_invited_player(client, player):
     assert declined.status_code == 200
     assert declined.json()["status"] == "declined"
     assert accept_after.status_code == 409
+
+
+def test_table_watch_api_create_list_and_delete(client, player, club):
+    client.force_login(player)
+
+    created = client.post(
+        "/api/table-watches/", data={"table_kind": "snooker"}, content_type="application/json"
+    )
+    again = client.post(
+        "/api/table-watches/", data={"table_kind": "snooker"}, content_type="application/json"
+    )
+    listed = client.get("/api/table-watches/")
+
+    assert (created.status_code, again.status_code) == (201, 201)
+    assert created.json()["id"] == again.json()["id"]  # one open watch per kind
+    assert [w["table_kind"] for w in listed.json()] == ["snooker"]
+    assert client.delete(f"/api/table-watches/{created.json()['id']}/").status_code == 204
+    assert client.get("/api/table-watches/").json() == []
+
+
+def test_table_watch_refuses_an_unknown_kind(client, player, club):
+    client.force_login(player)
+
+    response = client.post(
+        "/api/table-watches/", data={"table_kind": "darts"}, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_choice"
