@@ -332,6 +332,24 @@ def bookings_sweep_no_shows(*, now: datetime | None = None) -> int:
     return marked
 
 
+def floor_tick(*, now: datetime | None = None, period: timedelta = timedelta(minutes=1)) -> int:
+    """Publish the floor of every club whose statuses changed with the clock alone in the last
+    `period` (a booking entered the hold window, so its table turned reserved, or a booking
+    ended). Periodic, every `period`; returns how many floors were published."""
+    now = now or timezone.now()
+    published = 0
+    for club in Club.objects.all():
+        hold = timedelta(minutes=club.hold_window_minutes)
+        active = Booking.objects.filter(table__club=club, status__in=Booking.ACTIVE)
+        entering = active.filter(start__gt=now - period + hold, start__lte=now + hold)
+        ending = active.filter(end__gt=now - period, end__lte=now)
+        if entering.exists() or ending.exists():
+            with transaction.atomic():
+                _floor_changed(club.id, now=now)
+            published += 1
+    return published
+
+
 # --- table sessions -------------------------------------------------------------------------
 
 

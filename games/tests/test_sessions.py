@@ -427,3 +427,32 @@ def test_leaving_early_frees_the_rest_of_the_booking(staff_user, ann, ivan_api, 
     assert booking.end == msk(2026, 3, 2, 15, 30)
     assert booking.status == Booking.Status.CHECKED_IN
     assert response.status_code == 201
+
+
+def test_the_tick_publishes_a_table_turning_reserved_with_the_clock(
+    ann, table, published, django_capture_on_commit_callbacks
+):
+    BookingFactory(table=table, player=ann, start=msk(2026, 3, 2, 14, 30), end=msk(2026, 3, 2, 16))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        early = services.floor_tick(now=msk(2026, 3, 2, 13, 59))
+        entering = services.floor_tick(now=msk(2026, 3, 2, 14, 0, 30))
+        quiet = services.floor_tick(now=msk(2026, 3, 2, 14, 10))
+
+    assert (early, entering, quiet) == (0, 1, 0)
+    assert [m["data"]["tables"][0]["status"] for m in published] == ["reserved"]
+
+
+def test_the_tick_publishes_a_booking_that_ended(
+    ann, table, published, django_capture_on_commit_callbacks
+):
+    BookingFactory(
+        table=table,
+        player=ann,
+        start=msk(2026, 3, 2, 12),
+        end=msk(2026, 3, 2, 14),
+        status="checked_in",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.floor_tick(now=msk(2026, 3, 2, 14, 0, 20)) == 1
