@@ -162,6 +162,7 @@ class InviteOutput(serializers.Serializer):
     from_user = UserBrief()
     to_user = UserBrief()
     discipline = serializers.CharField()
+    discipline_name = serializers.CharField(source="get_discipline_display")
     message = serializers.CharField()
     status = serializers.CharField()
     created_at = serializers.DateTimeField()

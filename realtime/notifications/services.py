@@ -724,3 +724,14 @@ def broadcast_create(*, created_by, audience: str, text: str, table_kind: str = 
         broadcast.recipients = count
         broadcast.save(update_fields=["recipients"])
     return broadcast
+
+
+def achievement_notify(*, user, code: str, title: str, description: str = "", icon: str = ""):
+    """For the stats code: tell the player about an achievement just awarded (call it inside the
+    awarding transaction; not when history is recomputed). Once per player and code."""
+    return notify(
+        user=user,
+        kind=Kind.ACHIEVEMENT,
+        payload={"code": code, "title": title, "description": description, "icon": icon},
+        dedupe_key=f"achievement:{user.pk}:{code}",
+    )

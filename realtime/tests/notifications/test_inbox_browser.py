@@ -77,3 +77,15 @@ def test_settings_are_saved_from_the_inbox(live_app, new_phone_page, anna):
 
     assert NotificationPreference.objects.get(user=anna, kind="announcement").channel == "off"
     assert anna.notification_profile.quiet_start.strftime("%H:%M") == "22:30"
+
+
+def test_a_table_watch_is_set_from_the_inbox(live_app, new_phone_page, anna):
+    from games.tests.factories import ClubFactory
+
+    ClubFactory(name="Artel")
+    page = open_inbox(live_app, new_phone_page)
+
+    page.click("[data-watch='pool']")
+    page.locator("[data-watch='pool'][aria-pressed='true']").wait_for()
+
+    assert anna.table_watches.filter(table_kind="pool", notified_at__isnull=True).exists()

@@ -172,3 +172,11 @@ def test_the_booking_service_sends_the_confirmation_in_its_transaction(
     )
 
     assert Notification.objects.filter(dedupe_key=f"booking_confirmed:{booking.pk}").exists()
+
+
+def test_an_achievement_is_announced_once(player):
+    first = services.achievement_notify(user=player, code="century", title="Century")
+    again = services.achievement_notify(user=player, code="century", title="Century")
+
+    assert first.kind == "achievement"
+    assert again is None

@@ -20,6 +20,8 @@ const CSS = `
 .inbox-invite { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 8px 0; }
 .inbox-invite > div { flex: 1 1 100%; }
 .inbox-settings { margin-top: 16px; }
+.inbox-watch-kinds { display: flex; gap: 6px; }
+.inbox-watch-kinds .button, .inbox-invite .button { flex: 1 1 0; width: auto; margin: 0; }
 .inbox-pref { display: flex; justify-content: space-between; gap: 8px; padding: 4px 0; }
 .inbox-settings fieldset { border: 0; padding: 8px 0; }
 `;
@@ -94,21 +96,24 @@ export const inbox = {
     this.list = h("ul", { class: "inbox-list", id: "inbox-list" });
     this.markAll = h("button", { class: "button secondary", id: "inbox-mark-all", type: "button", hidden: true,
       onclick: () => this.markRead(null) }, t("Mark all read"));
+    this.watchBox = h("div", { class: "inbox-watch", id: "inbox-watch" });
     this.settingsBox = h("details", { class: "inbox-settings", id: "inbox-settings" },
       h("summary", {}, t("Notification settings")));
-    root.append(this.status, this.invitesBox, h("div", { class: "inbox-head" }, this.markAll), this.list, this.settingsBox);
+    root.append(this.status, this.invitesBox, h("div", { class: "inbox-head" }, this.markAll), this.list, this.watchBox, this.settingsBox);
 
     try {
-      const [page, invites, prefs] = await Promise.all([
+      const [page, invites, prefs, watches] = await Promise.all([
         api.get("/api/notifications/?page_size=50"),
         api.get("/api/invites/"),
         api.get("/api/me/notifications/"),
+        api.get("/api/table-watches/"),
       ]);
       this.items = page.results;
       this.unread = page.unread;
       this.renderList();
       this.renderInvites(invites);
       this.renderSettings(prefs);
+      this.renderWatches(watches);
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
         this.status.textContent = t("Sign in to see your messages.");
@@ -178,8 +183,8 @@ export const inbox = {
       const incoming = inv.from_user?.id !== this.userId;
       const row = h("div", { class: "inbox-invite", "data-invite": inv.id },
         h("div", {}, incoming
-          ? `${inv.from_user.name}: ${inv.discipline}${inv.message ? ` — ${inv.message}` : ""}`
-          : `${t("You invited")} ${inv.to_user.name}: ${inv.discipline}`));
+          ? `${inv.from_user.name}: ${inv.discipline_name}${inv.message ? ` — ${inv.message}` : ""}`
+          : `${t("You invited")} ${inv.to_user.name}: ${inv.discipline_name}`));
       const act = (action) => async () => {
         try {
           await api.post(`/api/invites/${inv.id}/${action}/`);
@@ -198,6 +203,30 @@ export const inbox = {
       }
       this.invitesBox.append(row);
     }
+  },
+
+  // "Tell me when a table of this kind is free tonight": one message, then the watch is done.
+  renderWatches(watches) {
+    this.watchBox.textContent = "";
+    const kinds = [["pyramid", t("Pyramid")], ["pool", t("Pool")], ["snooker", t("Snooker")]];
+    const active = new Map(watches.map((w) => [w.table_kind, w]));
+    const buttons = kinds.map(([kind, label]) => {
+      const watch = active.get(kind);
+      return h("button", {
+        class: watch ? "button" : "button secondary", type: "button", "data-watch": kind,
+        "aria-pressed": watch ? "true" : "false",
+        onclick: async () => {
+          try {
+            if (watch) await api.del(`/api/table-watches/${watch.id}/`);
+            else await api.post("/api/table-watches/", { table_kind: kind });
+            this.renderWatches(await api.get("/api/table-watches/"));
+          } catch (err) {
+            this.status.textContent = errorText(err);
+          }
+        },
+      }, label);
+    });
+    this.watchBox.append(h("h3", {}, t("Tell me when a table is free tonight")), h("div", { class: "inbox-watch-kinds" }, buttons));
   },
 
   renderSettings(prefs) {
