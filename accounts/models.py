@@ -31,3 +31,6 @@ class User(AbstractUser):
             return self.nickname
         full = self.get_full_name().strip()
         return full or self.username
+
+
+from accounts.models_audit import AuditRecord  # noqa: E402, F401 - see accounts/audit.py

@@ -8,3 +8,15 @@ class ArtelAdminConfig(AdminConfig):
     so every app's `@admin.register` lands on it."""
 
     default_site = "config.admin.ArtelAdminSite"
+
+    def ready(self):
+        super().ready()  # autodiscovers every app's admin.py
+        from django.contrib import admin
+
+        from accounts import audit
+        from accounts.models_audit import AuditRecord
+
+        # The audit trail records staff changes (in the admin and the API) and is read here.
+        audit.connect()
+        if not admin.site.is_registered(AuditRecord):
+            admin.site.register(AuditRecord, audit.AuditRecordAdmin)

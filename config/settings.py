@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.audit.AuditContextMiddleware",
     "config.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -212,6 +213,20 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Artel Billiards")
 ADMIN_LOGIN_FAILURES = env.int("ADMIN_LOGIN_FAILURES", default=5)
 ADMIN_LOGIN_FAILURES_PER_IP = env.int("ADMIN_LOGIN_FAILURES_PER_IP", default=30)
 ADMIN_LOGIN_LOCKOUT = env.int("ADMIN_LOGIN_LOCKOUT", default=15 * 60)
+# Staff changes to money and results leave an audit record (accounts/audit.py): model label →
+# watched fields, or {"fields": [...], "create_when": {field: [values]}} to record only such
+# creations. Missing models or fields are skipped.
+AUDIT_WATCH = {
+    "games.Tariff": ["price_per_hour", "weekdays", "start_time", "end_time", "is_active"],
+    "games.Club": ["minimum_charge", "rounding"],
+    "games.TableSession": ["ended_at", "minutes", "amount", "adjustment", "paid", "paid_at"],
+    "games.Booking": ["status"],
+    "games.Match": ["status", "winner_side", "state"],
+    "games.MatchEvent": {
+        "fields": ["type", "payload", "voids"],
+        "create_when": {"type": ["correction", "abandon"]},
+    },
+}
 
 TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
 TELEGRAM_BOT_USERNAME = env.str("TELEGRAM_BOT_USERNAME", default="")
