@@ -23,8 +23,8 @@ request is not counted, so a client that honours Retry-After gets in when told. 
 down the limits fail open (logged): an outage of Redis must not take the API down with it.
 
 WebSocket connects are limited per IP by `WebSocketRateLimitMiddleware` (config/asgi.py): an
-over-limit handshake is accepted and closed at once with code 4429, so the client can tell
-"slow down" from a network failure and back off.
+over-limit handshake is denied (code 4429 in the ASGI close, HTTP 403 on the wire), so the
+client's reconnect backoff grows.
 """
 
 from __future__ import annotations
@@ -335,8 +335,11 @@ def scope_client_ip(scope) -> str:
 class WebSocketRateLimitMiddleware:
     """ASGI middleware for the websocket router: `WS_CONNECT_RATE` connects per client IP.
 
-    An over-limit handshake is accepted and closed with 4429 (the browser sees the code; a denied
-    handshake would look like any network error), and the app behind is never called.
+    An over-limit handshake is denied (close before accept, code 4429: daphne answers HTTP 403)
+    and the app behind is never called. Denied rather than accepted-then-closed on purpose: the
+    Mini App's client (static/js/realtime.js) resets its reconnect backoff when a socket opens,
+    so an accepted socket would have it retry at the fastest pace; a failed handshake makes the
+    backoff grow.
     """
 
     def __init__(self, app):
@@ -356,7 +359,7 @@ class WebSocketRateLimitMiddleware:
         message = await receive()
         if message["type"] != "websocket.connect":
             return None
-        await send({"type": "websocket.accept"})
+        # Closing before accepting denies the handshake (daphne answers HTTP 403).
         await send(
             {
                 "type": "websocket.close",
