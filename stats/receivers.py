@@ -1,6 +1,8 @@
 """Signal receivers: the match signals and a closed table session enqueue the stats tasks after
 commit (the signals are sent inside the scoring transaction; the task must see its result)."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 from django.db import transaction
@@ -27,6 +29,20 @@ def on_match_reopened(sender, match, **kwargs):
     transaction.on_commit(partial(_enqueue_match, match.pk))
 
 
+_muted: ContextVar[bool] = ContextVar("stats_receivers_muted", default=False)
+
+
+@contextmanager
+def muted():
+    """Bulk writers (demo data, imports) that run `stats_rebuild` afterwards skip the per-session
+    play-time task."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 def _enqueue_play_time(session_id: int) -> None:
     from stats.tasks import refresh_play_time
 
@@ -35,7 +51,7 @@ def _enqueue_play_time(session_id: int) -> None:
 
 @receiver(post_save, sender=TableSession, dispatch_uid="stats-session-closed")
 def on_session_saved(sender, instance, created, update_fields=None, **kwargs):
-    if instance.ended_at is None:
+    if instance.ended_at is None or _muted.get():
         return
     if update_fields is not None and "ended_at" not in update_fields:
         return
