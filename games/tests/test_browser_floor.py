@@ -162,3 +162,29 @@ def test_the_web_check_in_path_opens_the_check_in_flow(live_app, new_phone_page,
     ann.wait_for_selector("#floor-notice:not([hidden])")
 
     assert TableSession.objects.filter(table=table, ended_at__isnull=True).count() == 1
+
+
+def test_the_admin_today_page_follows_the_floor_live(live_app, new_phone_page, floor):
+    club, tables = floor
+    table = tables[2]
+    from games.tests.factories import UserFactory
+
+    desk = UserFactory(username="desk", is_staff=True, is_superuser=True)
+    desk.set_password("desk-password-123")
+    desk.save()
+    admin = new_phone_page()
+    admin.goto(f"{live_app}/admin/login/?next=/admin/games/clubtoday/")
+    admin.fill("#id_username", "desk")
+    admin.fill("#id_password", "desk-password-123")
+    admin.click("input[type=submit]")
+    admin.wait_for_selector(f"#today-floor [data-table='{table.id}'][data-status='free']")
+    admin.wait_for_selector("#today-floor[data-version]")
+
+    ann = open_floor(
+        new_phone_page, live_app, ANN, start_param=f"t{table.id}_{checkin_code(table)}"
+    )
+    ann.click("#floor-checkin-go")
+    ann.wait_for_selector("#floor-running-session")
+
+    admin.wait_for_selector(f"#today-floor [data-table='{table.id}'][data-status='busy']")
+    assert admin.console_errors == []

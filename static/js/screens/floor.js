@@ -19,38 +19,8 @@ const STATUS_LABEL = {
   out_of_service: () => t("out of service"),
 };
 
-const STYLE = `
-.floor-live { font-size: 12px; color: var(--hint); margin: -6px 0 8px; }
-.floor-live[data-status="open"]::before { content: "●"; color: var(--free); margin-right: 4px; }
-.floor-plan { position: relative; width: 100%; aspect-ratio: 4 / 3; border-radius: 12px;
-  background: var(--secondary-bg); overflow: hidden; }
-.floor-table { position: absolute; transform: translate(-50%, -50%); width: 17%; min-height: 15%;
-  border: 0; border-radius: 8px; color: #fff; font: 600 13px/1.2 system-ui, sans-serif; padding: 4px 2px;
-  cursor: pointer; display: flex; flex-direction: column; align-items: center; justify-content: center; }
-.floor-table small { font-weight: 400; font-size: 10px; opacity: .9; }
-.floor-table[data-status="free"] { background: var(--free); }
-.floor-table[data-status="busy"] { background: var(--busy); }
-.floor-table[data-status="reserved"] { background: var(--reserved); }
-.floor-table[data-status="out_of_service"] { background: var(--out); }
-.floor-table.selected { outline: 3px solid var(--link); outline-offset: 2px; }
-.floor-legend { display: flex; gap: 12px; flex-wrap: wrap; font-size: 12px; color: var(--hint); margin: 8px 0 12px; }
-.floor-legend i { display: inline-block; width: 10px; height: 10px; border-radius: 3px; margin-right: 4px; }
-.floor-card { background: var(--secondary-bg); border-radius: 12px; padding: 12px; margin: 12px 0; }
-.floor-card h3 { margin: 0 0 8px; font-size: 16px; }
-.slot-list { display: grid; grid-template-columns: repeat(auto-fill, minmax(64px, 1fr)); gap: 6px; margin: 8px 0; }
-.slot { padding: 8px 0; border-radius: 8px; border: 1px solid rgba(127,127,127,.3); background: var(--bg);
-  color: var(--text); font-size: 14px; cursor: pointer; }
-.slot[data-free="false"] { text-decoration: line-through; opacity: .45; cursor: default; }
-.slot.chosen { background: var(--button); color: var(--button-text); border-color: var(--button); }
-.floor-row { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 6px 0;
-  border-bottom: 1px solid rgba(127,127,127,.15); }
-.floor-row:last-child { border-bottom: 0; }
-.floor-row button { flex: none; width: auto; margin: 0; padding: 6px 10px; font-size: 14px; }
-.floor-notice { margin: 8px 0; padding: 10px 12px; border-radius: 8px; background: #e7f6ec; color: #135c2f; }
-.floor-field { display: flex; gap: 8px; align-items: center; margin: 6px 0; }
-.floor-field input, .floor-field select { font: inherit; padding: 6px; border-radius: 6px;
-  border: 1px solid rgba(127,127,127,.4); background: var(--bg); color: var(--text); }
-`;
+// A stylesheet file, not an inline <style>: the CSP allows styles from 'self' only.
+const STYLESHEET = new URL("../../css/floor.css", import.meta.url).href;
 
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -59,6 +29,7 @@ function h(tag, attrs = {}, ...children) {
     if (key === "class") el.className = value;
     else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
     else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key === "style") el.style.cssText = value; // CSSOM: allowed by a strict CSP
     else el.setAttribute(key, value === true ? "" : value);
   }
   for (const child of children.flat()) {
@@ -114,7 +85,7 @@ class FloorScreen {
 
   async mount() {
     if (!document.getElementById("floor-style")) {
-      document.head.append(h("style", { id: "floor-style" }, STYLE));
+      document.head.append(h("link", { id: "floor-style", rel: "stylesheet", href: STYLESHEET }));
     }
     this.root.className = "floor";
     this.root.textContent = "";
