@@ -1,6 +1,8 @@
 """Audit records: staff changes to money and results, in the admin and the API, who/when/before/
 after and the request id; players' own actions are not staff changes."""
 
+import uuid
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -11,6 +13,7 @@ from config.tests.security.conftest import bearer_client
 from games.models import Booking, Tariff
 from games.tests.conftest import club, frozen, msk, table  # noqa: F401 - fixtures
 from games.tests.factories import BookingFactory, TariffFactory
+from games.tests.scoring.factories import make_match
 
 ADMIN = f"/{settings.ADMIN_PATH}"
 
@@ -178,3 +181,47 @@ def test_staff_who_are_not_managers_do_not_see_the_audit_trail(staff_member):
     client.force_login(staff_member)
 
     assert client.get(f"{ADMIN}accounts/auditrecord/").status_code == 403
+
+
+def test_a_staff_abandon_through_the_scoring_api_records_the_event_and_the_result(
+    staff_member, player, other_player
+):
+    match = make_match([player], [other_player], discipline="pool_9", fmt={"race_to": 2})
+
+    response = bearer_client(staff_member).post(
+        f"/api/matches/{match.pk}/events/",
+        {
+            "type": "abandon",
+            "expected_version": match.version,
+            "client_event_id": str(uuid.uuid4()),
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    kinds = {(r.object_type, r.action) for r in AuditRecord.objects.filter(actor=staff_member)}
+    assert ("games.matchevent", "create") in kinds
+    assert ("games.match", "update") in kinds
+    event = AuditRecord.objects.get(object_type="games.matchevent")
+    assert event.after["type"] == "abandon"
+    result = AuditRecord.objects.get(object_type="games.match")
+    assert result.before["status"] == "live"
+    assert result.after["status"] == "abandoned"
+
+
+def test_a_players_scoring_event_is_not_recorded(player, other_player):
+    match = make_match([player], [other_player], discipline="pool_9", fmt={"race_to": 2})
+
+    response = bearer_client(player).post(
+        f"/api/matches/{match.pk}/events/",
+        {
+            "type": "rack",
+            "side": 0,
+            "expected_version": match.version,
+            "client_event_id": str(uuid.uuid4()),
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert not AuditRecord.objects.exists()
