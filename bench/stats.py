@@ -14,6 +14,7 @@ counts its queries. Leaderboards are timed uncached (cache cleared before each r
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -59,7 +60,7 @@ def populate(n_players: int, n_matches: int, seed: int = 7) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from games.models import Club, Match, MatchSide
+    from games.models import Club, MatchSide
     from stats.models import PlayerMatch, PlayerStats, Rating
     from stats.ratings import OpenSkillRatings, display_rating
     from stats.services import stats_from_rows
@@ -97,82 +98,73 @@ def populate(n_players: int, n_matches: int, seed: int = 7) -> dict:
             winners.append(w)
         plans.append((at, a, b, discipline, winners))
 
-    with transaction.atomic():
-        batch = 10000
-        rows_out = []
-        for i in range(0, len(plans), batch):
-            chunk = plans[i : i + batch]
-            matches = Match.objects.bulk_create(
-                [
-                    Match(
-                        discipline=d,
-                        format=fmt,
-                        club=club,
-                        status="finished",
-                        winner_side=0 if w.count(0) == 2 else 1,
-                        state={
-                            "discipline": d,
-                            "format": fmt,
-                            "frames": [w.count(0), w.count(1)],
-                            "winner": 0 if w.count(0) == 2 else 1,
-                            "frame_history": [
-                                {"winner": x, "score": [0, 0], "how": None, "breaks": None}
-                                for x in w
-                            ],
-                            "high_run": None,
-                        },
-                        version=len(w),
-                        finished_at=at,
-                    )
-                    for at, _a, _b, d, w in chunk
-                ],
-                batch_size=5000,
-            )
-            sides = MatchSide.objects.bulk_create(
-                [MatchSide(match=m, index=k) for m in matches for k in (0, 1)], batch_size=5000
-            )
-            through = MatchSide.players.through
-            through.objects.bulk_create(
-                [
-                    through(matchside_id=sides[2 * j + k].pk, user_id=(plan[1], plan[2])[k])
-                    for j, plan in enumerate(chunk)
-                    for k in (0, 1)
-                ],
-                batch_size=5000,
-            )
-            for match, (at, a, b, d, winners) in zip(matches, chunk, strict=True):
+    # Rows go in with COPY (the ORM's bulk_create is far slower at this size); ids are assigned
+    # here and the sequences moved past them afterwards.
+    pm_fields = [f for f in PlayerMatch._meta.concrete_fields if f.name != "id"]
+    pm_columns = ", ".join(f'"{f.column}"' for f in pm_fields)
+    match_columns = (
+        "id, discipline, format, club_id, visibility, status, winner_side, state, version, "
+        "created_at, updated_at, finished_at"
+    )
+    fmt_json = json.dumps(fmt)
+    with transaction.atomic(), connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(f"COPY games_match ({match_columns}) FROM STDIN") as copy:
+            for mid, (at, _a, _b, d, w) in enumerate(plans, start=1):
+                winner = 0 if w.count(0) == 2 else 1
+                state = {
+                    "discipline": d, "format": fmt, "frames": [w.count(0), w.count(1)],
+                    "winner": winner, "over": True, "high_run": None,
+                    "frame_history": [
+                        {"winner": x, "score": [0, 0], "how": None, "breaks": None} for x in w
+                    ],
+                }  # fmt: skip
+                copy.write_row(
+                    (mid, d, fmt_json, club.pk, "public", "finished", winner, json.dumps(state),
+                     len(w), at - timedelta(minutes=40), at, at)
+                )  # fmt: skip
+        with raw.copy("COPY games_matchside (id, match_id, index, guest_name) FROM STDIN") as copy:
+            for mid in range(1, len(plans) + 1):
+                copy.write_row((2 * mid - 1, mid, 0, ""))
+                copy.write_row((2 * mid, mid, 1, ""))
+        through = MatchSide.players.through._meta.db_table
+        with raw.copy(f"COPY {through} (matchside_id, user_id) FROM STDIN") as copy:
+            for mid, (_at, a, b, _d, _w) in enumerate(plans, start=1):
+                copy.write_row((2 * mid - 1, a))
+                copy.write_row((2 * mid, b))
+        with raw.copy(f"COPY stats_playermatch ({pm_columns}) FROM STDIN") as copy:
+            for mid, (at, a, b, d, winners) in enumerate(plans, start=1):
                 family = FAMILY_OF[d]
                 system = systems[family]
                 before = {p: (system.get(p).mu, system.get(p).sigma) for p in (a, b)}
                 for w in winners:
                     system.update((a,), (b,), w)
+                winner = 0 if winners.count(0) == 2 else 1
                 for side, pid in ((0, a), (1, b)):
                     after = system.get(pid)
-                    rows_out.append(
-                        PlayerMatch(
-                            player_id=pid,
-                            match=match,
-                            family=family,
-                            discipline=d,
-                            club_id=club.pk,
-                            finished_at=at,
-                            side=side,
-                            won=match.winner_side == side,
-                            frames_won=winners.count(side),
-                            frames_lost=winners.count(1 - side),
-                            mu_before=before[pid][0],
-                            sigma_before=before[pid][1],
-                            mu_after=after.mu,
-                            sigma_after=after.sigma,
-                            rating_before=display_rating(*before[pid]),
-                            rating_after=display_rating(after.mu, after.sigma),
-                            rated_frames_after=after.frames,
-                        )
-                    )
-            PlayerMatch.objects.bulk_create(rows_out, batch_size=5000)
-            rows_out = []
-            print(f"  {i + len(chunk)} matches written", end="\r", flush=True)
+                    values = {
+                        "player": pid, "match": mid, "family": family, "discipline": d,
+                        "club": club.pk, "finished_at": at, "side": side,
+                        "won": winner == side, "doubles": False, "against_guest": False,
+                        "frames_won": winners.count(side), "frames_lost": winners.count(1 - side),
+                        "frames_timed": 0, "frame_seconds": 0, "fouls": 0, "high_run": None,
+                        "clean_frames": 0, "break_and_runs": 0,
+                        "mu_before": before[pid][0], "sigma_before": before[pid][1],
+                        "mu_after": after.mu, "sigma_after": after.sigma,
+                        "rating_before": display_rating(*before[pid]),
+                        "rating_after": display_rating(after.mu, after.sigma),
+                        "rated_frames_after": after.frames,
+                    }  # fmt: skip
+                    copy.write_row(tuple(values[f.name] for f in pm_fields))
+                if mid % 10000 == 0:
+                    print(f"  {mid} matches written", end="\r", flush=True)
+        for table, column in (("games_match", "id"), ("games_matchside", "id")):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                f"(SELECT MAX({column}) FROM {table}))"
+            )
         print()
+    with transaction.atomic():
         # Ratings and stats rows, summed like the service does.
         ratings = []
         for family, system in systems.items():
