@@ -49,8 +49,9 @@ def _ms(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds * 1000:.1f} ms"
 
 
-def setup_django() -> tuple[int, str]:
-    """A fresh database with one live match; returns (match id, a JWT of its scorer)."""
+def setup_django() -> tuple[int, object]:
+    """A fresh database with one live match; returns (match id, a function minting a JWT of its
+    scorer: access tokens live 15 minutes, less than a full run)."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
     os.environ.update(
@@ -83,7 +84,7 @@ def setup_django() -> tuple[int, str]:
         format={"points_to": 1000},
         sides=[{"players": [ann.pk]}, {"players": [ivan.pk]}],
     )
-    return match.pk, str(AccessToken.for_user(ann))
+    return match.pk, lambda: str(AccessToken.for_user(ann))
 
 
 class Watchers:
@@ -175,11 +176,11 @@ class Watchers:
         return sorted(latencies), round_trip
 
 
-async def run_topology(name: str, urls: list[str], match_id: int, token: str, args) -> None:
+async def run_topology(name: str, urls: list[str], match_id: int, token, args) -> None:
     import httpx
 
     ws_urls = [u.replace("http://", "ws://") + "/ws/" for u in urls]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {token()}"}
     async with httpx.AsyncClient(timeout=30) as client:
         current = (await client.get(f"{urls[0]}/api/matches/{match_id}/")).json()["version"]
         async with Watchers(ws_urls, f"match:{match_id}", args.sockets) as watchers:
@@ -187,6 +188,8 @@ async def run_topology(name: str, urls: list[str], match_id: int, token: str, ar
             lasts, firsts, trips, incomplete = [], [], [], 0
             first_version = current + 1
             for k in range(args.events):
+                if k % 50 == 0:
+                    headers["Authorization"] = f"Bearer {token()}"
                 url = urls[k % len(urls)]
                 expected = current
 
@@ -242,7 +245,7 @@ async def run_topology(name: str, urls: list[str], match_id: int, token: str, ar
     )
 
 
-async def main(args, match_id: int, token: str) -> None:
+async def main(args, match_id: int, token) -> None:
     database_url = f"sqlite:///{DB_PATH}"
     overrides = {
         "WS_CONNECT_RATE": "1000000/m",
