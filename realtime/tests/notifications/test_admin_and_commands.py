@@ -87,7 +87,9 @@ def test_template_admin_refuses_a_broken_template_and_previews_a_good_one(client
     )
     assert good.status_code == 302
     template = MessageTemplate.objects.get()
-    page = client.get(f"/admin/realtime/messagetemplate/{template.pk}/change/")
+    page = client.get(
+        f"/admin/realtime/messagetemplate/{template.pk}/change/", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "Hey: The club is open until 4 am on Friday." in page.content.decode()
 
 
@@ -112,7 +114,7 @@ def test_broadcast_form_writes_one_row_per_opted_in_recipient(
     assert {"a", "b"} <= users
     assert "quiet" not in users
     assert broadcast.recipients == len(users)
-    listing = client.get("/admin/realtime/broadcast/")
+    listing = client.get("/admin/realtime/broadcast/", HTTP_ACCEPT_LANGUAGE="en")
     assert f"{len(users)} sent" in listing.content.decode()
 
 
