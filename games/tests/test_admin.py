@@ -16,7 +16,7 @@ ADMIN = "/admin/games"
 
 @pytest.fixture
 def desk(staff_user):
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     client.force_login(staff_user)
     return client
 
@@ -59,7 +59,7 @@ def test_the_today_page_is_linked_from_the_admin_index(desk, club):
 
 
 def test_a_player_cannot_open_the_today_page(club):
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     client.force_login(UserFactory(username="nobody"))
 
     response = client.get(f"{ADMIN}/clubtoday/")
@@ -250,7 +250,7 @@ def test_the_staff_role_group_runs_the_floor(club, table, ann):
     sync_role_permissions()
     member = UserFactory(username="floor_staff", is_staff=True)
     member.groups.add(Group.objects.get(name=STAFF))
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     client.force_login(member)
     session = TableSessionFactory(table=table, started_at=msk(2026, 3, 2, 13), players=[ann])
 
