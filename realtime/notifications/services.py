@@ -184,7 +184,10 @@ def notify(
         NOTIFICATIONS.labels(kind=kind, outcome="in_app").inc()
     if due_now:
         _push(notification, user)
-    if via == Notification.Via.TELEGRAM and due_now:
+    if via == Notification.Via.TELEGRAM and due_now and broadcast is None:
+        # A broadcast's hundreds of rows are left to the sweep (every 30 s, within the rate
+        # limit) rather than hundreds of tasks — or, with eager Celery, sends inside the
+        # admin's request.
         transaction.on_commit(partial(_enqueue_delivery, notification.pk))
     return notification
 
@@ -703,8 +706,9 @@ def models_q_played(table_kind: str):
 
 
 def broadcast_create(*, created_by, audience: str, text: str, table_kind: str = ""):
-    """Write a staff announcement and one outbox row per recipient (one transaction); the rows
-    are delivered after commit within the shared rate limit. Returns the Broadcast."""
+    """Write a staff announcement and one outbox row per recipient (one transaction); the beat
+    sweep delivers them within the shared rate limit (the admin list shows the progress).
+    Returns the Broadcast."""
     from realtime.notifications.models import Broadcast
 
     with transaction.atomic():

@@ -93,7 +93,7 @@ def test_template_admin_refuses_a_broken_template_and_previews_a_good_one(client
     assert "Hey: The club is open until 4 am on Friday." in page.content.decode()
 
 
-def test_broadcast_form_writes_one_row_per_opted_in_recipient(
+def test_broadcast_form_writes_one_row_per_opted_in_recipient_and_the_sweep_sends_them(
     client, staff, club, django_capture_on_commit_callbacks, tg
 ):
     tg.post("/sendMessage").mock(return_value=httpx.Response(200, json=ok()))
@@ -114,6 +114,11 @@ def test_broadcast_form_writes_one_row_per_opted_in_recipient(
     assert {"a", "b"} <= users
     assert "quiet" not in users
     assert broadcast.recipients == len(users)
+    assert set(broadcast.notifications.values_list("via", "status")) <= {
+        ("telegram", "pending"),
+        ("in_app", "sent"),
+    }
+    services.notification_sweep()
     listing = client.get("/admin/realtime/broadcast/", HTTP_ACCEPT_LANGUAGE="en")
     assert f"{len(users)} sent" in listing.content.decode()
 
