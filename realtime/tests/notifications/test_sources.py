@@ -180,3 +180,30 @@ def test_an_achievement_is_announced_once(player):
 
     assert first.kind == "achievement"
     assert again is None
+
+
+def test_a_match_result_carries_the_rating_change_written_in_the_same_transaction(player, club, tg):
+    import httpx
+    import pytest
+
+    from realtime.tests.notifications.conftest import ok
+
+    factories = pytest.importorskip("games.tests.scoring.factories")
+    from stats.models import Rating
+
+    route = tg.post("/sendMessage").mock(return_value=httpx.Response(200, json=ok()))
+    rating = Rating.objects.create(player=player, family="pool", mu=25, sigma=8, display=1628)
+    match = factories.make_match([player], "Guest", discipline="pool_8")
+    match.winner_side = 0
+    match.state = {**(match.state or {}), "frames": [2, 0]}
+
+    services.match_result_notify(match=match)
+    # The stats receiver updates the rating after the result was written (same transaction).
+    rating.display = 1642
+    rating.save()
+    services.notification_sweep()
+
+    row = Notification.objects.get(user=player, kind="match_result")
+    assert (row.payload["rating"], row.payload["rating_change"]) == (1642, 14)
+    text = route.calls[-1].request.content.decode()
+    assert "1642" in text and "+14" in text
