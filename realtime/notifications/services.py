@@ -279,6 +279,11 @@ def _deliver_locked(notification, user, profile, now) -> str:
         notification.save(update_fields=["send_after"])
         return "throttled"
 
+    if not rating_ready(notification) and notification.created_at > now - RATING_WAIT:
+        # The stats task (after the same commit) has not written the new rating yet.
+        notification.send_after = now + timedelta(seconds=10)
+        notification.save(update_fields=["send_after"])
+        return "waiting"
     rating_enrich(notification, save=True)
     text, markup = rendering.message_for(notification, user)
     try:
@@ -445,6 +450,26 @@ def _rating_of(user_id: int, family: str) -> int | None:
     )
 
 
+# How long a match result waits for the stats task to write the new rating before it is sent
+# without one.
+RATING_WAIT = timedelta(minutes=2)
+
+
+def rating_ready(notification: Notification) -> bool:
+    """True when the stats have processed the match since the result was written (or there are
+    no stats to wait for)."""
+    payload = notification.payload or {}
+    if notification.kind != Kind.MATCH_RESULT or not payload.get("family"):
+        return True
+    try:
+        from stats.models import ProcessedMatch
+    except ImportError:  # pragma: no cover - stats not installed
+        return True
+    return ProcessedMatch.objects.filter(
+        match_id=payload.get("match_id"), processed_at__gte=notification.created_at
+    ).exists()
+
+
 def rating_enrich(notification: Notification, *, save: bool = False) -> None:
     """Fill `rating`/`rating_change` of a match result from the stats once they are written.
 
@@ -453,6 +478,8 @@ def rating_enrich(notification: Notification, *, save: bool = False) -> None:
     read when the message is rendered (after commit)."""
     payload = notification.payload or {}
     if notification.kind != Kind.MATCH_RESULT or "rating" in payload or not payload.get("family"):
+        return
+    if not rating_ready(notification):
         return
     now_rating = _rating_of(notification.user_id, payload["family"])
     if now_rating is None:

@@ -182,14 +182,14 @@ def test_an_achievement_is_announced_once(player):
     assert again is None
 
 
-def test_a_match_result_carries_the_rating_change_written_in_the_same_transaction(player, club, tg):
+def test_a_match_result_waits_for_the_stats_and_carries_the_rating_change(player, club, tg):
     import httpx
     import pytest
 
     from realtime.tests.notifications.conftest import ok
 
     factories = pytest.importorskip("games.tests.scoring.factories")
-    from stats.models import Rating
+    from stats.models import ProcessedMatch, Rating
 
     route = tg.post("/sendMessage").mock(return_value=httpx.Response(200, json=ok()))
     rating = Rating.objects.create(player=player, family="pool", mu=25, sigma=8, display=1628)
@@ -198,9 +198,13 @@ def test_a_match_result_carries_the_rating_change_written_in_the_same_transactio
     match.state = {**(match.state or {}), "frames": [2, 0]}
 
     services.match_result_notify(match=match)
-    # The stats receiver updates the rating after the result was written (same transaction).
+    row = Notification.objects.get(user=player, kind="match_result")
+    assert services.notification_deliver(notification_id=row.pk) == "waiting"
+    # The stats task runs after the scoring commit: new rating, match marked processed.
     rating.display = 1642
     rating.save()
+    ProcessedMatch.objects.create(match=match, fingerprint="x")
+    Notification.objects.filter(pk=row.pk).update(send_after=timezone.now())
     services.notification_sweep()
 
     row = Notification.objects.get(user=player, kind="match_result")
