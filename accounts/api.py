@@ -59,6 +59,7 @@ class IdentitySerializer(serializers.Serializer):
 
 class MeSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField()
+    photo_url = serializers.CharField(read_only=True)  # a URL, or "" when there is no photo
     roles = serializers.SerializerMethodField()
     identities = serializers.SerializerMethodField()
 

@@ -8,7 +8,7 @@ exception handler below is the only place that turns them — and DRF's own erro
 import logging
 
 from django.core.exceptions import PermissionDenied
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -94,6 +94,14 @@ def exception_handler(exc, context):
         if exc.retry_after is not None:
             response["Retry-After"] = str(int(exc.retry_after))
         return response
+    if isinstance(exc, OverflowError | DataError):
+        # A number (or value) in the request beyond what the database can hold, reaching a query
+        # unchecked (e.g. an id of 10**30): bad input, never a 500.
+        logger.warning("out-of-range value reached the database: %s", exc)
+        return Response(
+            error_body(_("A value in the request is out of range."), "invalid_request"),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, OperationalError | InterfaceError):
         # The database is unreachable or restarting: tell the client to come back, not a 500.
         logger.warning("database unavailable: %s", exc)

@@ -63,6 +63,21 @@ class ClubOut(serializers.ModelSerializer):
 
 # An object's JSON as built by a selector (documented loosely in the schema).
 AnyObject = inline_serializer("Object", fields={"id": serializers.IntegerField()})
+ObjectList = inline_serializer(
+    "ObjectList", fields={"results": serializers.ListField(child=serializers.DictField())}
+)
+TableSlotsOut = inline_serializer(
+    "TableSlots",
+    fields={
+        "table": serializers.IntegerField(),
+        "date": serializers.DateField(),
+        "slot_minutes": serializers.IntegerField(),
+        "slots": serializers.ListField(child=serializers.DictField()),
+    },
+)
+CurrentSessionOut = inline_serializer(
+    "CurrentSession", fields={"session": serializers.DictField(allow_null=True)}
+)
 
 
 def _validated(serializer: serializers.Serializer) -> dict:
@@ -111,7 +126,7 @@ class TableSlotsApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("date", OpenApiTypes.DATE, description="club-local day")],
-        responses=AnyObject,
+        responses=TableSlotsOut,
     )
     def get(self, request, table_id: int):
         query = _validated(SlotsQueryIn(data=request.query_params))
@@ -127,7 +142,7 @@ class BookingListCreateApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("all", OpenApiTypes.BOOL, description="include past ones")],
-        responses=AnyObject,
+        responses=ObjectList,
     )
     def get(self, request):
         include_past = request.query_params.get("all") in ("1", "true", "yes")
@@ -178,7 +193,7 @@ class CurrentSessionApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=AnyObject)
+    @extend_schema(responses=CurrentSessionOut)
     def get(self, request):
         session = selectors.open_sessions_of(user=request.user).first()
         return Response({"session": selectors.session_data(session) if session else None})
