@@ -122,3 +122,10 @@ CELERY_QUEUE_COLLECTOR = _register_celery_queue_collector()
 RATE_LIMITED = Counter(
     "artel_rate_limited_total", "Requests refused by a rate limit", ["kind", "rule"]
 )
+
+# Stats
+STATS_APPLIED = Counter(
+    "artel_stats_applied_total",
+    "Finish-task runs (applied: rows changed; unchanged: already up to date)",
+    ["outcome"],
+)

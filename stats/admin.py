@@ -10,12 +10,14 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from games.models import WEEKDAYS, Club
 from stats.analytics import club_analytics, figures_csv
 from stats.models import Achievement, ClubAnalytics, PlayerStats, Rating
 
+MSG_RANGE_REVERSED = gettext_noop("The end of the range is before its start.")
+MSG_RANGE_TOO_LONG = gettext_noop("Choose a range of at most a year.")
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 7
 
@@ -36,9 +38,9 @@ class RangeForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end:
             if end < start:
-                raise forms.ValidationError(_("The end of the range is before its start."))
+                raise forms.ValidationError(_(MSG_RANGE_REVERSED))
             if (end - start).days >= MAX_RANGE_DAYS:
-                raise forms.ValidationError(_("Choose a range of at most a year."))
+                raise forms.ValidationError(_(MSG_RANGE_TOO_LONG))
         return data
 
 

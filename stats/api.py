@@ -5,6 +5,7 @@ Thin views: an input serializer, one selector call, the selector's ready payload
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -16,8 +17,8 @@ from games.rules import DISCIPLINES
 from stats import selectors
 from stats.models import Family
 
-MSG_PLAYER_NOT_FOUND = "No such player."
-MSG_UNKNOWN_DISCIPLINE = "Unknown discipline or family."
+MSG_PLAYER_NOT_FOUND = gettext_noop("No such player.")
+MSG_UNKNOWN_DISCIPLINE = gettext_noop("Unknown discipline or family.")
 FAMILY_OR_DISCIPLINE = [*Family.values, *DISCIPLINES]
 
 
@@ -25,6 +26,76 @@ class StatsError(DomainError):
     """Bad stats query parameters (400)."""
 
     code = "invalid_request"
+
+
+# --- response shapes (documentation: the selectors build the payloads) ----------------------
+class PlayerBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    photo_url = serializers.CharField()
+
+
+class LeaderboardEntrySerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    player = PlayerBriefSerializer()
+    rating = serializers.IntegerField()
+    provisional = serializers.BooleanField()
+    matches = serializers.IntegerField()
+    wins = serializers.IntegerField()
+    win_rate = serializers.FloatField(allow_null=True)
+    trend = serializers.IntegerField(help_text="Rating change over the period (all: 30 days).")
+
+
+class LeaderboardSerializer(serializers.Serializer):
+    family = serializers.CharField()
+    period = serializers.CharField()
+    club = serializers.IntegerField(allow_null=True)
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = LeaderboardEntrySerializer(many=True)
+
+
+class PlayerStatsSerializer(serializers.Serializer):
+    player = PlayerBriefSerializer()
+    overall = serializers.DictField()
+    families = serializers.DictField(
+        help_text="Per family: stats, `rating` {value, mu, sigma, frames, matches, provisional} "
+        "or null, `rating_history` [{at, rating}]."
+    )
+    achievements = serializers.ListField(child=serializers.DictField())
+    achievements_available = serializers.IntegerField()
+
+
+class HeadToHeadSerializer(serializers.Serializer):
+    player = PlayerBriefSerializer()
+    opponent = PlayerBriefSerializer()
+    overall = serializers.DictField()
+    families = serializers.DictField()
+    frame_win_probability = serializers.DictField(child=serializers.FloatField())
+    last_matches = serializers.ListField(child=serializers.DictField())
+
+
+class MatchRowSerializer(serializers.Serializer):
+    match_id = serializers.IntegerField()
+    discipline = serializers.CharField()
+    family = serializers.CharField()
+    finished_at = serializers.DateTimeField()
+    won = serializers.BooleanField()
+    frames = serializers.ListField(child=serializers.IntegerField())
+    partners = serializers.ListField(child=serializers.DictField())
+    opponents = serializers.ListField(child=serializers.DictField())
+    rating_before = serializers.IntegerField(allow_null=True)
+    rating_after = serializers.IntegerField(allow_null=True)
+    high_run = serializers.IntegerField(allow_null=True)
+    fouls = serializers.IntegerField()
+
+
+class WinProbabilitySerializer(serializers.Serializer):
+    family = serializers.CharField()
+    frame = serializers.FloatField()
+    match = serializers.FloatField(allow_null=True)
+    ratings = serializers.DictField(child=serializers.IntegerField())
 
 
 def _family(value: str) -> str:
@@ -48,7 +119,7 @@ class LeaderboardView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[LeaderboardQuery])
+    @extend_schema(parameters=[LeaderboardQuery], responses=LeaderboardSerializer)
     def get(self, request):
         q = LeaderboardQuery(data=request.query_params)
         q.is_valid(raise_exception=True)
@@ -77,6 +148,7 @@ class LeaderboardView(APIView):
 class PlayerStatsView(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=PlayerStatsSerializer)
     def get(self, request, player_id: int):
         data = selectors.player_stats(player_id=player_id)
         if data is None:
@@ -87,6 +159,7 @@ class PlayerStatsView(APIView):
 class HeadToHeadView(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=HeadToHeadSerializer)
     def get(self, request, player_id: int, other_id: int):
         data = selectors.head_to_head(player_id=player_id, other_id=other_id, viewer=request.user)
         if data is None:
@@ -103,7 +176,14 @@ class PlayerMatchesView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[PlayerMatchesQuery, OpenApiParameter("page", int)])
+    @extend_schema(
+        parameters=[
+            PlayerMatchesQuery,
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=MatchRowSerializer(many=True),
+    )
     def get(self, request, player_id: int):
         q = PlayerMatchesQuery(data=request.query_params)
         q.is_valid(raise_exception=True)
@@ -154,7 +234,7 @@ class WinProbabilityView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[WinProbabilityQuery])
+    @extend_schema(parameters=[WinProbabilityQuery], responses=WinProbabilitySerializer)
     def get(self, request):
         q = WinProbabilityQuery(data=request.query_params)
         q.is_valid(raise_exception=True)

@@ -30,6 +30,7 @@ import structlog
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from config.metrics import STATS_APPLIED
 from games import rules
 from games.models import Match, TableSession
 from stats import achievements
@@ -74,9 +75,10 @@ def match_stats_apply(*, match_id: int, announce: bool = True) -> bool:
         marker = ProcessedMatch.objects.select_for_update().filter(match_id=match_id).first()
         finished = match.status == Match.Status.FINISHED
         fingerprint = match_fingerprint(match) if finished else None
-        if marker is None and not finished:
-            return False
-        if marker is not None and marker.fingerprint == fingerprint:
+        if (marker is None and not finished) or (
+            marker is not None and marker.fingerprint == fingerprint
+        ):
+            transaction.on_commit(lambda: STATS_APPLIED.labels("unchanged").inc())
             return False
         starts = []
         old = PlayerMatch.objects.filter(match_id=match_id).values_list("finished_at").first()
@@ -92,6 +94,7 @@ def match_stats_apply(*, match_id: int, announce: bool = True) -> bool:
         ledger.version += 1
         ledger.save(update_fields=["version"])
         _invalidate_leaderboards(family)
+        transaction.on_commit(lambda: STATS_APPLIED.labels("applied").inc())
     logger.info("stats applied", match=match_id, family=family, players=len(affected))
     return True
 

@@ -8,6 +8,7 @@ import time_machine
 from django.test import Client
 
 from games.models import Booking, OpeningHours, Table
+from stats.admin import MSG_RANGE_REVERSED
 from stats.analytics import club_analytics
 from stats.tests.factories import ClubFactory, TableFactory, TableSessionFactory, UserFactory
 
@@ -156,7 +157,8 @@ def test_a_reversed_range_is_refused_with_a_message(week, boss):
     client = Client()
     client.force_login(boss)
     r = client.get(
-        f"/admin/stats/clubanalytics/?club={week.pk}&date_from=2026-03-08&date_to=2026-03-02"
+        f"/admin/stats/clubanalytics/?club={week.pk}&date_from=2026-03-08&date_to=2026-03-02",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert r.status_code == 200
-    assert "before its start" in r.content.decode()
+    assert MSG_RANGE_REVERSED in r.content.decode()
