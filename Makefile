@@ -32,8 +32,8 @@ migrate: setup
 	$(PY) manage.py migrate --noinput
 
 # --- make run ---------------------------------------------------------------------------------
-# Embedded default: SQLite under var/, in-memory channel layer, eager Celery. Beat runs beside
-# daphne; with eager Celery it executes the periodic tasks in its own process.
+# Embedded default: SQLite under var/, in-memory channel layer, eager Celery. daphne runs the
+# periodic tasks itself (EMBEDDED_BEAT=1, config/embedded.py) so their broadcasts reach its sockets.
 run: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput -v0
@@ -44,9 +44,7 @@ run: migrate
 	@echo "    API docs      : http://$(HOST):$(PORT)/api/docs/"
 	@echo "    Health        : http://$(HOST):$(PORT)/healthz  /readyz  /metrics"
 	@echo ""
-	@trap 'kill 0' EXIT INT TERM; \
-	  $(VENV)/bin/celery -A config beat --loglevel=WARNING & \
-	  $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	@EMBEDDED_BEAT=1 $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 # --- make test --------------------------------------------------------------------------------
 # Uses PostgreSQL / Redis when DATABASE_URL / REDIS_URL are set (CI sets them and REQUIRE_SERVICES=1).

@@ -2,6 +2,7 @@
 
 import os
 
+from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -21,3 +22,8 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+if settings.EMBEDDED_BEAT:
+    from config.embedded import EmbeddedBeatMiddleware  # noqa: E402
+
+    application = EmbeddedBeatMiddleware(application)
