@@ -171,6 +171,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Embedded mode (`make run`): daphne runs the beat schedule itself (config/embedded.py), since an
+# in-memory channel layer cannot carry a separate beat process's broadcasts to daphne's sockets.
+EMBEDDED_BEAT = env.bool("EMBEDDED_BEAT", default=False)
 # Periodic tasks; later features add theirs here.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "realtime.tasks.heartbeat", "schedule": 30.0},
