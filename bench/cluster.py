@@ -36,6 +36,23 @@ DAPHNE = str(Path(sys.executable).with_name("daphne"))
 BENCH_BOT_TOKEN = "123456:bench-cluster-token"  # noqa: S105
 
 
+def mini_app_init_data(telegram_id: int, bot_token: str = BENCH_BOT_TOKEN) -> str:
+    """Mini App init data for a player with this Telegram id, signed with `bot_token` (what the
+    Telegram client would send; the server must run with TELEGRAM_BOT_TOKEN=`bot_token`)."""
+    import json
+
+    sys.path.insert(0, str(BASE_DIR))
+    from accounts.telegram_auth import sign_init_data  # pure Python: no Django set-up needed
+
+    user = {"id": telegram_id, "first_name": f"Load{telegram_id}", "language_code": "ru"}
+    fields = {
+        "auth_date": str(int(time.time())),
+        "query_id": f"load{telegram_id}",
+        "user": json.dumps(user, separators=(",", ":")),
+    }
+    return sign_init_data(fields, bot_token)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
