@@ -478,14 +478,22 @@ def _award(player_ids: Iterable[int], *, match_id: int | None, announce: bool) -
 
 
 def _announce(award: Achievement) -> None:
+    """On the player's `me` topic (the stats block refreshes) and as a notification (inbox and,
+    if the player wants it, a bot message) — both leave after commit."""
     from realtime.broadcast import publish_to_user
+    from realtime.notifications.services import achievement_notify
 
+    info = achievements.describe(award.code)
     publish_to_user(
         award.player_id,
-        data={
-            "kind": "achievement",
-            "achievement": {**achievements.describe(award.code), "awarded_at": award.awarded_at},
-        },
+        data={"kind": "achievement", "achievement": {**info, "awarded_at": award.awarded_at}},
+    )
+    achievement_notify(
+        user=award.player,
+        code=award.code,
+        title=info["title"],
+        description=info["description"],
+        icon=info["icon"],
     )
 
 

@@ -20,11 +20,13 @@ def announced(monkeypatch):
     from realtime import broadcast
 
     sent = []
-    monkeypatch.setattr(
-        broadcast,
-        "publish_to_user",
-        lambda user_id, *, data, type="update": sent.append((user_id, data)),
-    )
+
+    def spy(user_id, *, data, type="update"):
+        # Only the stats' own `achievement` updates (the inbox also pushes its notification).
+        if data.get("kind") == "achievement":
+            sent.append((user_id, data))
+
+    monkeypatch.setattr(broadcast, "publish_to_user", spy)
     return sent
 
 
@@ -72,6 +74,14 @@ def test_a_nine_ball_break_and_run_is_awarded(ann, ivan):
     services.match_stats_apply(match_id=match.pk)
     assert PlayerStats.objects.get(player=ann, scope="pool").break_and_runs == 1
     assert Achievement.objects.filter(player=ann, code="nine_ball_break_and_run").exists()
+
+
+def test_an_award_also_leaves_a_notification_in_the_inbox(ann, ivan, announced):
+    from realtime.notifications.models import Notification
+
+    finished_match([ann], [ivan], "00", at=NOW)
+    note = Notification.objects.get(user=ann)
+    assert note.payload["code"] == "first_win"
 
 
 def test_ten_hours_at_the_tables_come_from_closed_sessions(
