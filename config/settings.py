@@ -388,10 +388,9 @@ CSP_EXCEPTIONS = [
             "form-action": ["https://accounts.google.com"],
         },
     ),
-    # The Mini App's screens set style attributes and add <style> elements from script (floor,
-    # me). Styles only; scripts stay strict. Once every screen injects CSS through CSSOM
-    # (static/js/screens/watch.js `injectStyle`), narrow this to {"style-src-attr": [...]}.
-    (r"^miniapp(-route)?$", {"style-src": ["'unsafe-inline'"]}),
+    # The Mini App positions tables and colours legend swatches with style attributes set from
+    # script. Attributes only: <style> elements must be files or CSSOM; scripts stay strict.
+    (r"^miniapp(-route)?$", {"style-src-attr": ["'unsafe-inline'"]}),
 ]
 # The Mini App may be embedded by Telegram's web clients (web.telegram.org/k/, /a/).
 CSP_FRAMEABLE_VIEWS = [r"^miniapp(-route)?$"]

@@ -40,6 +40,8 @@ def test_the_mini_app_allows_only_telegrams_script_from_outside(client, db):
     assert csp["default-src"] == ["'self'"]
     assert csp["object-src"] == ["'none'"]
     assert "'unsafe-inline'" not in csp["script-src"]
+    assert csp["style-src"] == ["'self'"]  # <style> elements only from files
+    assert csp["style-src-attr"] == ["'unsafe-inline'"]  # style="" set by the screens' script
     assert "'unsafe-eval'" not in response[CSP_HEADER]
 
 
