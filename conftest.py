@@ -51,9 +51,12 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _clean_cache_and_eager_celery(settings):
-    """Each test starts with an empty cache (throttles, tickets) and runs Celery tasks inline."""
+    """Each test starts with an empty cache (throttles, tickets), runs Celery tasks inline and
+    speaks English by default (the product's default is Russian)."""
     from config.celery import app
 
+    # Tests read in English unless they ask for another language (Accept-Language, override).
+    settings.LANGUAGE_CODE = "en"
     clear_cache()
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
