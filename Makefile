@@ -75,9 +75,9 @@ format: dev-setup
 	$(VENV)/bin/ruff format .
 
 messages: setup
-	$(PY) manage.py makemessages -l ru -l en --ignore=.venv --ignore=staticfiles
-	$(PY) manage.py makemessages -d djangojs -l ru -l en --ignore=.venv --ignore=staticfiles --ignore=static/vendor
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=staticfiles --ignore=var --ignore=bench --no-obsolete
+	$(PY) locale/makemessages_js.py
+	$(PY) manage.py compilemessages -l ru --ignore=.venv
 
 check-deploy: setup
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(50))') \
