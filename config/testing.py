@@ -150,7 +150,11 @@ def _live_app_server(django_db_setup, django_db_blocker):
 def live_app(_live_app_server, transactional_db, settings):
     """Base URL of the app under test. Data the test creates is committed, so the server sees it."""
     settings.TELEGRAM_BOT_TOKEN = _live_app_server.bot_token
-    return _live_app_server
+    yield _live_app_server
+    # The pages are closed by now (new_phone_page depends on this fixture); let the server finish
+    # what they left in flight before the database is flushed, or PostgreSQL's TRUNCATE can
+    # deadlock with a last query of a closing socket.
+    time.sleep(0.5)
 
 
 @pytest.fixture(scope="session")
@@ -271,8 +275,10 @@ class _Pages:
 
 
 @pytest.fixture
-def new_phone_page(browser):
-    """Factory: `new_phone_page(telegram_init_data=None, start_param=None)` → a Playwright page."""
+def new_phone_page(browser, live_app):
+    """Factory: `new_phone_page(telegram_init_data=None, start_param=None)` → a Playwright page.
+
+    Depends on `live_app` so that its pages close before the server's database is flushed."""
     pages = _Pages(browser, [])
     yield pages
     for context in pages.contexts:
