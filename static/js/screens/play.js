@@ -85,6 +85,32 @@ async function mountStart(root) {
   discipline.addEventListener("change", syncFormat);
   syncFormat();
 
+  // The chance to win (issue 6): both sides registered players; hidden for a guest or on any error.
+  const chance = h("p", { class: "muted", id: "play-chance", hidden: true, "aria-live": "polite" });
+  let chanceSeq = 0;
+  let chanceTimer = null;
+  const updateChance = async () => {
+    const seq = ++chanceSeq;
+    if (!opponent || !context.me) { chance.hidden = true; return; }
+    const d = discipline.value;
+    const n = Number(formatInput.value);
+    const raceTo = d === "straight_pool" ? null : d === "snooker" ? Math.ceil(n / 2) : n;
+    let url = `/api/ratings/win-probability/?discipline=${d}&side_a=${context.me.id}&side_b=${opponent.id}`;
+    if (Number.isInteger(raceTo) && raceTo >= 1 && raceTo <= 50) url += `&race_to=${raceTo}`;
+    try {
+      const p = await api.get(url);
+      if (seq !== chanceSeq || !opponent) return;
+      const pct = (x) => Math.round(x * 100);
+      const mine = p.match ?? p.frame;
+      chance.textContent = p.match === null || p.match === undefined
+        ? fmt("Chance to win a frame: you %(me)s % · %(name)s %(them)s %", { me: pct(mine), name: opponent.display_name, them: 100 - pct(mine) })
+        : fmt("Chance to win: you %(me)s % · %(name)s %(them)s % (frame %(frame)s %)", { me: pct(mine), name: opponent.display_name, them: 100 - pct(mine), frame: pct(p.frame) });
+      chance.hidden = false;
+    } catch { if (seq === chanceSeq) chance.hidden = true; }
+  };
+  discipline.addEventListener("change", updateChance);
+  formatInput.addEventListener("input", () => { clearTimeout(chanceTimer); chanceTimer = setTimeout(updateChance, 300); });
+
   const search = h("input", { id: "play-opponent", type: "search", placeholder: t("Opponent's name"), autocomplete: "off" });
   const results = h("div", { class: "play-results" });
   const guest = h("input", { id: "play-guest", type: "text", maxlength: "64", placeholder: t("…or a guest's name") });
@@ -92,6 +118,7 @@ async function mountStart(root) {
   search.addEventListener("input", () => {
     clearTimeout(searchTimer);
     opponent = null;
+    updateChance();
     searchTimer = setTimeout(async () => {
       const q = search.value.trim();
       if (q.length < 2) { results.replaceChildren(); return; }
@@ -102,10 +129,17 @@ async function mountStart(root) {
             opponent = p;
             results.querySelectorAll("button").forEach((b) => b.classList.toggle("chosen", b === e.currentTarget));
             guest.value = "";
+            updateChance();
           } }, p.display_name)));
         if (!data.results.length) results.replaceChildren(h("p", { class: "muted" }, t("Nobody found; enter a guest instead.")));
       } catch { /* keep typing */ }
     }, 250);
+  });
+  guest.addEventListener("input", () => {
+    if (!guest.value.trim() || !opponent) return;
+    opponent = null;   // a guest replaces the chosen player
+    results.querySelectorAll("button.chosen").forEach((b) => b.classList.remove("chosen"));
+    updateChance();
   });
   const visibility = h("select", { id: "play-visibility" },
     h("option", { value: "public" }, t("Anyone may watch")),
@@ -138,7 +172,7 @@ async function mountStart(root) {
     h("h3", {}, t("New match")),
     h("label", { for: "play-discipline" }, t("Discipline")), discipline,
     formatLabel, formatInput,
-    h("label", { for: "play-opponent" }, t("Opponent")), search, results, guest,
+    h("label", { for: "play-opponent" }, t("Opponent")), search, results, guest, chance,
     h("label", { for: "play-visibility" }, t("Who may watch")), visibility,
     h("p", { class: "muted" }, context.table ? fmt("At table %(n)s (your session).", { n: context.table.number }) : t("No table: you are not in a table session.")),
     error, start,
