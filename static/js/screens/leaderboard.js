@@ -4,6 +4,7 @@ import { api } from "../api.js";
 import { FAMILIES, ensureStyle, familyLabel, h, statsView } from "./me-stats.js";
 
 const t = (s) => (window.gettext ? window.gettext(s) : s);
+const fmt = (s, obj) => t(s).replace(/%\((\w+)\)s/g, (_, k) => obj[k]);
 const PERIODS = () => [["all", t("All time")], ["month", t("30 days")], ["week", t("7 days")]];
 
 function rootOf(el, id) {
@@ -85,6 +86,40 @@ function headToHead(data) {
   );
 }
 
+// The disciplines a match invite may name (the same labels as the Play screen's).
+const INVITE_DISCIPLINES = () => [
+  ["pyramid_moscow", t("Moscow pyramid")], ["pyramid_nevskaya", t("Nevskaya pyramid")],
+  ["pyramid_free", t("Free pyramid")], ["pool_9", t("9-ball")], ["pool_8", t("8-ball")],
+  ["pool_10", t("10-ball")], ["straight_pool", t("Straight pool (14.1)")], ["snooker", t("Snooker")],
+];
+
+function inviteForm(player) {
+  const discipline = h("select", { id: "invite-discipline", "aria-label": t("Discipline") },
+    INVITE_DISCIPLINES().map(([value, label]) => h("option", { value }, label)));
+  const send = h("button", { class: "button", type: "submit", id: "invite-send" }, t("Invite to a match"));
+  const result = h("p", { id: "invite-result", role: "status", hidden: true });
+  const form = h("form", { class: "stats-block", id: "invite-form", onsubmit: async (e) => {
+    e.preventDefault();
+    send.disabled = true;
+    result.hidden = true;
+    try {
+      const invite = await api.post("/api/invites/", { to_user: player.id, discipline: discipline.value });
+      result.className = "muted";
+      result.dataset.status = invite.status;
+      result.textContent = fmt("Invite sent to %(name)s: %(discipline)s. The answer will come to your inbox.",
+        { name: player.display_name, discipline: discipline.selectedOptions[0]?.textContent || invite.discipline_name });
+    } catch (err) {
+      result.className = "error-banner";
+      result.dataset.status = "error";
+      result.textContent = err?.detail || t("The invite could not be sent. Try again.");
+    } finally {
+      result.hidden = false;
+      send.disabled = false;
+    }
+  } }, h("h3", {}, t("Invite to a match")), discipline, send, result);
+  return form;
+}
+
 export const players = {
   async mount(el, params, ctx) {
     ensureStyle();
@@ -106,6 +141,7 @@ export const players = {
         const bar = root.querySelector(".h2h-bar .mine");
         if (bar) bar.style.width = `${bar.dataset.width}%`;
       }
+      if (me && me !== id) root.append(inviteForm(stats.player));
     } catch (err) {
       root.replaceChildren(errorLine(err));
     }
