@@ -401,7 +401,10 @@ def main() -> None:
         run("single daphne, SQLite, in-memory layer", env, 1, args)
     if args.setup in ("cluster", "both"):
         with RedisServer() as redis:
-            env = app_env(database_url=args.database_url, redis_url=redis.url(0))
+            # A bounded connection pool per process (PostgreSQL's max_connections is shared).
+            env = app_env(
+                database_url=args.database_url, redis_url=redis.url(0), DB_POOL_MAX_SIZE="20"
+            )
             run("2 daphne, PostgreSQL + Redis", env, 2, args, redis)
 
 

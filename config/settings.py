@@ -112,6 +112,18 @@ if IS_POSTGRES:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # Optional connection pool (psycopg_pool, Django 5.1+): daphne serves each request in its own
+    # thread, so under a burst every thread opens a connection and PostgreSQL runs out of them
+    # ("too many clients"). With DB_POOL_MAX_SIZE set, a process holds at most that many and
+    # requests wait up to DB_POOL_TIMEOUT seconds for one (then 503 JSON).
+    _pool_max = env.int("DB_POOL_MAX_SIZE", default=0)
+    if _pool_max:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": min(2, _pool_max),
+            "max_size": _pool_max,
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        }
 else:
     # SQLite: writers take the lock at BEGIN (IMMEDIATE) so two bookings serialise instead of
     # failing on lock upgrade; WAL lets readers go on while one writes.

@@ -46,3 +46,37 @@ def test_debug_allows_the_development_key():
 def test_time_zone_is_aware_with_the_club_default(settings):
     assert settings.USE_TZ is True
     assert settings.TIME_ZONE == "Europe/Moscow"
+
+
+def _settings_value(expr: str, **env) -> str:
+    environ = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    environ.update(env)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import config.settings as s; print({expr})"],
+        cwd=BASE_DIR,
+        env={**environ, "PYTHONPATH": str(BASE_DIR)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_bounded_connection_pool_is_configured_on_request():
+    options = _settings_value(
+        "s.DATABASES['default']['OPTIONS'].get('pool')",
+        DEBUG="1",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/artel",
+        DB_POOL_MAX_SIZE="20",
+    )
+    assert options == "{'min_size': 2, 'max_size': 20, 'timeout': 10.0}"
+
+
+def test_no_pool_unless_asked():
+    options = _settings_value(
+        "s.DATABASES['default']['OPTIONS'].get('pool')",
+        DEBUG="1",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/artel",
+    )
+    assert options == "None"
