@@ -153,8 +153,29 @@ def live_app(_live_app_server, transactional_db, settings):
     yield _live_app_server
     # The pages are closed by now (new_phone_page depends on this fixture); let the server finish
     # what they left in flight before the database is flushed, or PostgreSQL's TRUNCATE can
-    # deadlock with a last query of a closing socket.
+    # deadlock with a last query (or an open transaction) of the server.
     time.sleep(0.5)
+    _wait_for_server_queries()
+
+
+def _wait_for_server_queries(timeout: float = 10.0) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    busy = (
+        "FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND state <> 'idle'"
+    )
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(f"SELECT count(*) {busy}")  # noqa: S608 - constant SQL
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.2)
+        # Still busy: end those sessions so the flush can run (the server reconnects).
+        cursor.execute(f"SELECT pg_terminate_backend(pid) {busy}")  # noqa: S608
 
 
 @pytest.fixture(scope="session")
