@@ -11,12 +11,17 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from config.admission import ConcurrencyLimitMiddleware  # noqa: E402
 from config.ratelimit import WebSocketRateLimitMiddleware  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": ConcurrencyLimitMiddleware(
+            django_asgi_app,
+            limit=settings.HTTP_MAX_CONCURRENCY,
+            queue_timeout=settings.HTTP_QUEUE_TIMEOUT,
+        ),
         "websocket": WebSocketRateLimitMiddleware(
             AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
         ),

@@ -42,6 +42,17 @@ NOTIFICATION_RETRIES = Counter(
     "artel_notification_retries_total", "Notification deliveries put back for a retry", ["kind"]
 )
 
+# Admission control (config/admission.py)
+HTTP_QUEUED = Gauge("artel_http_queued", "HTTP requests waiting for a turn in this process")
+HTTP_QUEUE_SECONDS = Histogram(
+    "artel_http_queue_seconds",
+    "Time an HTTP request waited for a turn before Django ran it",
+    buckets=(0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+HTTP_SHED = Counter(
+    "artel_http_shed_total", "HTTP requests answered 503 server_busy after waiting too long"
+)
+
 # Beat
 BEAT_LAST = Gauge("artel_beat_last_seconds", "Unix time of the last beat heartbeat seen")
 
