@@ -136,6 +136,18 @@ else:
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Admission control (config/admission.py): requests running Django at once per process; the rest
+# queue on the event loop, and after HTTP_QUEUE_TIMEOUT seconds get 503 `server_busy`. The default
+# matches the database: the pool size on PostgreSQL, a few on SQLite (one writer at a time).
+HTTP_MAX_CONCURRENCY = env.int(
+    "HTTP_MAX_CONCURRENCY",
+    default=(env.int("DB_POOL_MAX_SIZE", default=0) or 16) if IS_POSTGRES else 4,
+)
+HTTP_QUEUE_TIMEOUT = env.float("HTTP_QUEUE_TIMEOUT", default=30.0)
+# The floor and slot reads are cached per floor version; what changes with the clock alone is at
+# most this old (games.selectors.floor_cached).
+FLOOR_CACHE_SECONDS = env.int("FLOOR_CACHE_SECONDS", default=5)
+
 # Under pytest every run gets its own test database and Redis key space, so that several runs
 # (CI, a developer's shell) on one PostgreSQL/Redis never trample each other. The SQLite test
 # database is a file so that the daphne subprocess of the browser tests can share it.

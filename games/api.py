@@ -116,7 +116,7 @@ class ClubDetailApi(APIView):
             {
                 **ClubOut(club).data,
                 "version": club.floor_version,
-                "floor": selectors.floor_state(club=club),
+                "floor": selectors.floor_cached(club=club),
             }
         )
 
@@ -134,7 +134,7 @@ class TableSlotsApi(APIView):
         if table is None:
             raise services.TableNotFound()
         day = query.get("date") or timezone.now().astimezone(table.club.tz).date()
-        return Response(selectors.table_slots(table=table, day=day))
+        return Response(selectors.table_slots_cached(table=table, day=day))
 
 
 class BookingListCreateApi(APIView):

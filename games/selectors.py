@@ -3,6 +3,12 @@
 `floor_state` is the one place the live status of tables is computed; the API, the `club:<id>`
 topic snapshot, the broadcasts and the admin all use it. It runs a fixed number of queries
 whatever the number of tables.
+
+Reads of the floor and of a table's slots are what a thousand open Mini Apps do most, so the API
+and the topic snapshot read them through the cache (`floor_cached`, `table_slots_cached`), keyed
+by the club's `floor_version`: every write that changes the floor bumps it (and stores the fresh
+floor on commit), so a write is seen at once; what changes with the clock alone (a slot passing,
+"booked soon") is at most `FLOOR_CACHE_SECONDS` old.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
@@ -250,7 +257,39 @@ def floor_state(
     }
 
 
+def _floor_key(club_id: int, version: int) -> str:
+    return f"games:floor:{club_id}:{version}"
+
+
+def floor_cached(*, club: Club) -> dict:
+    """`floor_state` of `club` at its `floor_version`, from the cache when fresh enough."""
+    key = _floor_key(club.pk, club.floor_version)
+    data = cache.get(key)
+    if data is None:
+        data = floor_state(club=club)
+        cache.set(key, data, settings.FLOOR_CACHE_SECONDS)
+    return data
+
+
+def floor_cache_store(*, club_id: int, version: int, data: dict) -> None:
+    """Keep the floor a write has just published (called on commit) for the readers to come."""
+    cache.set(_floor_key(club_id, version), data, settings.FLOOR_CACHE_SECONDS)
+
+
 # --- slots --------------------------------------------------------------------------------
+
+
+def table_slots_cached(*, table: Table, day: date) -> dict:
+    """`table_slots` through the cache, keyed by the club's `floor_version` (bookings bump it).
+
+    `table.club` must be loaded with the table (select_related) so the version is current.
+    """
+    key = f"games:slots:{table.pk}:{day.isoformat()}:{table.club.floor_version}"
+    data = cache.get(key)
+    if data is None:
+        data = table_slots(table=table, day=day)
+        cache.set(key, data, settings.FLOOR_CACHE_SECONDS)
+    return data
 
 
 def table_slots(*, table: Table, day: date, now: datetime | None = None) -> dict:

@@ -20,10 +20,10 @@ class ClubTopic(Topic):
     def snapshot(self, user, *, id):
         # The version is read first (see Topic.snapshot): an update committed in between is
         # delivered again rather than lost.
-        version = Club.objects.filter(pk=int(id)).values_list("floor_version", flat=True).first()
-        if version is None:
+        club = Club.objects.filter(pk=int(id)).first()
+        if club is None:
             raise TopicNotFound
-        return version, selectors.floor_state(club_id=int(id))
+        return club.floor_version, selectors.floor_cached(club=club)
 
 
 register_me_section("bookings", selectors.me_bookings_section)

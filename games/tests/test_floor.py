@@ -217,3 +217,100 @@ def test_every_free_slot_of_the_list_can_be_booked(ann_api, table):
     )
 
     assert response.status_code == 201
+
+
+# --- the read cache (floor_cached / table_slots_cached) --------------------------------------
+
+
+def test_a_repeated_floor_read_at_the_same_version_takes_one_query(
+    api, club, table, django_assert_num_queries
+):
+    api.get(f"/api/clubs/{club.id}/")
+
+    with django_assert_num_queries(1):  # the club row (its floor version); the floor is cached
+        response = api.get(f"/api/clubs/{club.id}/")
+
+    assert response.json()["floor"]["tables"][0]["status"] == "free"
+
+
+def test_a_booking_shows_on_the_next_floor_read_at_once(api, club, table, ann):
+    from games import services
+
+    api.get(f"/api/clubs/{club.id}/")
+    services.booking_create(
+        player=ann, table_id=table.id, start=msk(2026, 3, 2, 14, 30), end=msk(2026, 3, 2, 15, 30)
+    )
+
+    body = api.get(f"/api/clubs/{club.id}/").json()
+
+    assert body["floor"]["tables"][0]["status"] == "reserved"
+    assert body["version"] == club.floor_version + 1
+
+
+def test_a_change_the_version_does_not_see_is_shown_once_the_cache_time_passes(
+    api, club, table, ann, frozen, settings
+):
+    api.get(f"/api/clubs/{club.id}/")
+    # Written behind the services' back (no version bump), like the clock changing a status.
+    TableSessionFactory(table=table, started_at=msk(2026, 3, 2, 14), players=[ann])
+    assert api.get(f"/api/clubs/{club.id}/").json()["floor"]["tables"][0]["status"] == "free"
+
+    frozen.shift(settings.FLOOR_CACHE_SECONDS + 1)
+
+    assert api.get(f"/api/clubs/{club.id}/").json()["floor"]["tables"][0]["status"] == "busy"
+
+
+def test_a_write_stores_the_floor_it_published_for_the_next_reader(
+    api, club, table, ann, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from games import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_create(
+            player=ann, table_id=table.id, start=msk(2026, 3, 2, 18), end=msk(2026, 3, 2, 19)
+        )
+
+    with django_assert_num_queries(1):
+        body = api.get(f"/api/clubs/{club.id}/").json()
+
+    assert body["floor"]["tables"][0]["next_booking"]["start"] == "2026-03-02T18:00:00+03:00"
+
+
+def test_the_club_topic_snapshot_sees_a_booking_at_once(club, table, ann):
+    from games import services
+    from realtime.topics import resolve
+
+    topic, params = resolve(f"club:{club.id}")
+    topic.snapshot(None, **params)
+    services.booking_create(
+        player=ann, table_id=table.id, start=msk(2026, 3, 2, 14, 30), end=msk(2026, 3, 2, 15, 30)
+    )
+
+    version, data = topic.snapshot(None, **params)
+
+    assert version == club.floor_version + 1
+    assert data["tables"][0]["status"] == "reserved"
+
+
+def test_booked_slots_are_taken_on_the_next_slots_read_at_once(api, table, ann):
+    from games import services
+
+    url = f"/api/tables/{table.id}/slots/?date=2026-03-02"
+    assert {s["start"][11:16]: s["free"] for s in api.get(url).json()["slots"]}["19:00"] is True
+    services.booking_create(
+        player=ann, table_id=table.id, start=msk(2026, 3, 2, 19), end=msk(2026, 3, 2, 20)
+    )
+
+    slots = {s["start"][11:16]: s["free"] for s in api.get(url).json()["slots"]}
+
+    assert slots["19:00"] is False and slots["19:30"] is False
+
+
+def test_past_slots_close_once_the_cache_time_passes(api, table, frozen, settings):
+    url = f"/api/tables/{table.id}/slots/?date=2026-03-02"
+    assert {s["start"][11:16]: s["free"] for s in api.get(url).json()["slots"]}["14:00"] is True
+
+    frozen.shift(timedelta(minutes=1))
+
+    slots = {s["start"][11:16]: s["free"] for s in api.get(url).json()["slots"]}
+    assert slots["14:00"] is False
