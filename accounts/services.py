@@ -155,23 +155,29 @@ def _telegram_upsert(
         elif not user.is_active and not allow_inactive:
             raise AccountDisabled()
 
-        user.telegram_id = tg_user.id
-        user.first_name = (tg_user.first_name or "")[:150]
-        user.last_name = (tg_user.last_name or "")[:150]
+        fresh = {
+            "telegram_id": tg_user.id,
+            "first_name": (tg_user.first_name or "")[:150],
+            "last_name": (tg_user.last_name or "")[:150],
+        }
         photo = _clean_photo_url(tg_user.photo_url)
         if photo or created:
-            user.photo_url = photo
+            fresh["photo_url"] = photo
+        # A returning player's sign-in writes nothing unless Telegram says something new.
+        changed = [field for field, value in fresh.items() if getattr(user, field) != value]
+        for field in changed:
+            setattr(user, field, fresh[field])
         if created:
             user.save()
-        else:
-            user.save(update_fields=["telegram_id", "first_name", "last_name", "photo_url"])
+        elif changed:
+            user.save(update_fields=changed)
 
         extra = _telegram_extra(tg_user, source)
         if social is None:
             UserSocialAuth.objects.create(
                 user=user, provider=TELEGRAM, uid=uid, id_key=TELEGRAM_ID_KEY, extra_data=extra
             )
-        else:
+        elif {**(social.extra_data or {}), **extra} != social.extra_data:
             social.extra_data = {**(social.extra_data or {}), **extra}
             social.save(update_fields=["extra_data", "modified"])
     return user, created
@@ -294,10 +300,10 @@ def user_set_roles(*, user: User, role_names: list[str]) -> User:
 def user_add_default_role(*, user: User) -> None:
     """Every new account is a player; one created with admin access (createsuperuser aside,
     e.g. seed data or `is_staff=True`) is staff too, so the staff group stays the one truth."""
-    groups = roles.ensure_groups()
-    user.groups.add(groups[roles.PLAYER])
-    if user.is_staff and not user.is_superuser:
-        user.groups.add(groups[roles.STAFF])
+    from django.contrib.auth.models import Group
+
+    names = [roles.PLAYER] + ([roles.STAFF] if user.is_staff and not user.is_superuser else [])
+    user.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in names))
 
 
 # --- tokens ---------------------------------------------------------------------------------

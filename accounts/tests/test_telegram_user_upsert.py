@@ -62,3 +62,31 @@ def test_two_first_sign_ins_racing_make_one_account():
     assert len(set(results)) == 1
     assert User.objects.filter(telegram_id=ANN.id).count() == 1
     assert UserSocialAuth.objects.filter(provider="telegram", uid=str(ANN.id)).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_returning_sign_in_with_nothing_new_writes_nothing():
+    from django.test.utils import CaptureQueriesContext
+
+    services.telegram_user_upsert(tg_user=ANN, source="miniapp")
+    with CaptureQueriesContext(connection) as queries:
+        user, created = services.telegram_user_upsert(tg_user=ANN, source="miniapp")
+
+    writes = [
+        q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+    ]
+    assert (created, writes) == (False, [])
+    assert user.first_name == "Ann"
+
+
+@pytest.mark.django_db
+def test_a_returning_sign_in_stores_a_new_name_from_telegram():
+    services.telegram_user_upsert(tg_user=ANN, source="miniapp")
+    renamed = TelegramUser(id=ANN.id, first_name="Anna", username="ann_tg", language_code="en")
+
+    services.telegram_user_upsert(tg_user=renamed, source="widget")
+
+    user = User.objects.get(telegram_id=ANN.id)
+    social = UserSocialAuth.objects.get(provider="telegram", uid=str(ANN.id))
+    assert user.first_name == "Anna"
+    assert (social.extra_data["first_name"], social.extra_data["source"]) == ("Anna", "widget")
