@@ -1,6 +1,6 @@
 """Billing speed: how long bill_session takes for sessions of 1 h, 8 h and 24 h.
 
-    .venv/bin/python bench/billing.py
+.venv/bin/python bench/billing.py
 """
 
 import statistics

@@ -379,3 +379,55 @@ class TcpProxy:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class FakeTelegram:
+    """A stand-in Bot API on loopback for load runs: answers every method `{"ok": true}` after
+    `latency` seconds (Telegram's own round trip), counting the calls by method. Point the app at
+    it with TELEGRAM_API_BASE=`fake.url`. Never used by tests (they mock the HTTP boundary)."""
+
+    def __init__(self, latency: float = 0.05):
+        import http.server
+        import json
+        import threading
+        from collections import Counter
+
+        self.latency = latency
+        self.calls: Counter = Counter()
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("content-length") or 0)
+                self.rfile.read(length)
+                method = self.path.rsplit("/", 1)[-1]
+                with lock:
+                    fake.calls[method] += 1
+                    message_id = sum(fake.calls.values())
+                time.sleep(fake.latency)
+                body = json.dumps({"ok": True, "result": {"message_id": message_id}}).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        lock = threading.Lock()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> FakeTelegram:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

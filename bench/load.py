@@ -52,6 +52,7 @@ from bench.cluster import (  # noqa: E402
     BASE_DIR,
     BENCH_BOT_TOKEN,
     Cluster,
+    FakeTelegram,
     RedisServer,
     app_env,
     mini_app_init_data,
@@ -265,7 +266,14 @@ def run(label: str, env: dict, size: int, args, redis: RedisServer | None = None
     slug = "single" if size == 1 else f"cluster{size}"
     workdir = Path(tempfile.mkdtemp(prefix=f"artel-load-{slug}-"))
     info = prepare_database(env)
+    with FakeTelegram(latency=args.telegram_latency) as telegram:
+        _run(label, env, size, args, workdir, info, telegram)
+
+
+def _run(label, env, size, args, workdir, info, telegram) -> None:
     env = {
+        # Booking confirmations and the rest go to a stand-in Bot API (Telegram's round trip).
+        "TELEGRAM_API_BASE": telegram.url,
         **env,
         # Production settings (DEBUG off: no query log, JSON renderer only), on plain HTTP.
         "DEBUG": "0",
@@ -360,6 +368,10 @@ def run(label: str, env: dict, size: int, args, redis: RedisServer | None = None
         watch = json.loads(out.read_text())
         watch["connect_seconds"] = json.loads(ready.read_text())["connect_seconds"]
     report(label, workdir, args, matches, {"before": before, "after": after}, watch, seconds)
+    print(
+        f"Telegram Bot API calls (stand-in, {args.telegram_latency * 1000:.0f} ms each): "
+        + (", ".join(f"{m} {n}" for m, n in sorted(telegram.calls.items())) or "none")
+    )
     print(f"(files: {workdir})")
 
 
@@ -371,6 +383,9 @@ def main() -> None:
     parser.add_argument("--run-time", type=int, default=60)
     parser.add_argument("--watchers", type=int, default=200, help="watcher sockets (20 %%)")
     parser.add_argument("--matches", type=int, default=10)
+    parser.add_argument(
+        "--telegram-latency", type=float, default=0.05, help="stand-in Bot API answer time (s)"
+    )
     parser.add_argument(
         "--database-url",
         default="postgres://postgres@127.0.0.1:5432/artel_bench",
@@ -397,13 +412,21 @@ def main() -> None:
         f"matches, {args.run_time} s per set-up, ramp {args.spawn_rate}/s; {os.cpu_count()} CPUs"
     )
     if args.setup in ("single", "both"):
-        env = app_env(database_url=f"sqlite:///{BASE_DIR / 'var' / 'bench_load.sqlite3'}")
+        # As `make run` serves: the embedded beat (and so background notification delivery).
+        env = app_env(
+            database_url=f"sqlite:///{BASE_DIR / 'var' / 'bench_load.sqlite3'}", EMBEDDED_BEAT="1"
+        )
         run("single daphne, SQLite, in-memory layer", env, 1, args)
     if args.setup in ("cluster", "both"):
         with RedisServer() as redis:
             # A bounded connection pool per process (PostgreSQL's max_connections is shared).
+            # No Celery worker runs here: each daphne delivers notifications from a background
+            # thread instead (production's worker does it in its own process).
             env = app_env(
-                database_url=args.database_url, redis_url=redis.url(0), DB_POOL_MAX_SIZE="20"
+                database_url=args.database_url,
+                redis_url=redis.url(0),
+                DB_POOL_MAX_SIZE="10",
+                NOTIFICATIONS_DELIVER_IN_BACKGROUND="1",
             )
             run("2 daphne, PostgreSQL + Redis", env, 2, args, redis)
 

@@ -36,7 +36,7 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from locust import HttpUser, between, constant_pacing, events, task
+from locust import FastHttpUser, between, constant_pacing, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -70,7 +70,7 @@ def init_data(telegram_id: int) -> str:
     return mini_app_init_data(telegram_id, BOT_TOKEN)
 
 
-class MiniAppUser(HttpUser):
+class MiniAppUser(FastHttpUser):
     abstract = True
     host = HOSTS[0]
 

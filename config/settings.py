@@ -198,6 +198,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Embedded mode (`make run`): daphne runs the beat schedule itself (config/embedded.py), since an
 # in-memory channel layer cannot carry a separate beat process's broadcasts to daphne's sockets.
 EMBEDDED_BEAT = env.bool("EMBEDDED_BEAT", default=False)
+# With eager Celery (no worker), deliver Telegram notifications from a background thread of the
+# process rather than inside the request that wrote them. On in the embedded mode of `make run`.
+NOTIFICATIONS_DELIVER_IN_BACKGROUND = env.bool(
+    "NOTIFICATIONS_DELIVER_IN_BACKGROUND", default=EMBEDDED_BEAT and CELERY_TASK_ALWAYS_EAGER
+)
 # Periodic tasks; later features add theirs here.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "realtime.tasks.heartbeat", "schedule": 30.0},

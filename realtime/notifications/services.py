@@ -17,12 +17,16 @@ Quiet hours (the user's, in the club's time zone):
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -192,9 +196,36 @@ def notify(
     return notification
 
 
+_background: ThreadPoolExecutor | None = None
+_background_lock = threading.Lock()
+
+
+def _background_executor() -> ThreadPoolExecutor:
+    global _background
+    with _background_lock:
+        if _background is None:
+            _background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify")
+        return _background
+
+
+def _deliver_in_background(notification_id: int) -> None:
+    try:
+        notification_deliver(notification_id=notification_id)
+    except Exception:  # noqa: BLE001 - the sweep retries what was not delivered
+        logger.exception("background delivery of notification %s failed", notification_id)
+    finally:
+        connections.close_all()
+
+
 def _enqueue_delivery(notification_id: int) -> None:
     from realtime.notifications.tasks import deliver_notification
 
+    if settings.NOTIFICATIONS_DELIVER_IN_BACKGROUND:
+        # The embedded mode (eager Celery, no worker): the Telegram call must not hold up the
+        # player's request, so one background thread of this process delivers, in order.
+        context = contextvars.copy_context()  # the request id, for the delivery's log lines
+        _background_executor().submit(context.run, _deliver_in_background, notification_id)
+        return
     try:
         deliver_notification.delay(notification_id)
     except Exception as exc:  # noqa: BLE001 - broker down: the sweep delivers it later

@@ -120,3 +120,28 @@ def test_notify_pushes_to_the_users_me_topic(
 def test_an_unknown_kind_is_refused(player):
     with pytest.raises(ValueError):
         services.notify(user=player, kind="spam", payload={}, dedupe_key="x")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_the_embedded_mode_the_telegram_call_does_not_hold_up_the_writer(tg, player, settings):
+    import threading
+
+    settings.NOTIFICATIONS_DELIVER_IN_BACKGROUND = True
+    calling, release = threading.Event(), threading.Event()
+
+    def slow_telegram(request):
+        calling.set()
+        release.wait(10)
+        return httpx.Response(200, json=ok({"message_id": 7}))
+
+    route = tg.post("/sendMessage").mock(side_effect=slow_telegram)
+
+    row = services.notify(user=player, kind="announcement", payload={"text": "x"}, dedupe_key="b")
+
+    # notify() has returned while the Telegram call is still waiting for its answer.
+    assert calling.wait(10)
+    assert not release.is_set()
+    release.set()
+    services._background_executor().submit(lambda: None).result(10)  # the delivery is done
+    row.refresh_from_db()
+    assert (row.status, row.telegram_message_id, route.call_count) == ("sent", 7, 1)
