@@ -43,22 +43,12 @@ class SlotsQueryIn(serializers.Serializer):
 
 
 class ClubOut(serializers.ModelSerializer):
+    """The schema of a club; the data itself is `selectors.club_data` (read on every floor
+    request, where building a ModelSerializer's fields costs more than the cached floor)."""
+
     class Meta:
         model = Club
-        fields = [
-            "id",
-            "name",
-            "address",
-            "timezone",
-            "slot_minutes",
-            "min_booking_minutes",
-            "max_booking_minutes",
-            "booking_horizon_days",
-            "max_active_bookings",
-            "cancel_deadline_minutes",
-            "no_show_grace_minutes",
-            "hold_window_minutes",
-        ]
+        fields = list(selectors.CLUB_FIELDS)
 
 
 # An object's JSON as built by a selector (documented loosely in the schema).
@@ -99,7 +89,7 @@ class ClubListApi(APIView):
 
     @extend_schema(responses=ClubOut(many=True))
     def get(self, request):
-        return Response(ClubOut(selectors.clubs_list(), many=True).data)
+        return Response([selectors.club_data(club) for club in selectors.clubs_list()])
 
 
 class ClubDetailApi(APIView):
@@ -114,7 +104,7 @@ class ClubDetailApi(APIView):
             raise NotFound(_("Club not found."))
         return Response(
             {
-                **ClubOut(club).data,
+                **selectors.club_data(club),
                 "version": club.floor_version,
                 "floor": selectors.floor_cached(club=club),
             }

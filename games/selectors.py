@@ -168,6 +168,27 @@ def _iso(value: datetime | None, tz: ZoneInfo) -> str | None:
     return value.astimezone(tz).isoformat() if value else None
 
 
+CLUB_FIELDS = (
+    "id",
+    "name",
+    "address",
+    "timezone",
+    "slot_minutes",
+    "min_booking_minutes",
+    "max_booking_minutes",
+    "booking_horizon_days",
+    "max_active_bookings",
+    "cancel_deadline_minutes",
+    "no_show_grace_minutes",
+    "hold_window_minutes",
+)
+
+
+def club_data(club: Club) -> dict:
+    """A club's public settings (the API's `ClubOut`)."""
+    return {field: getattr(club, field) for field in CLUB_FIELDS}
+
+
 def clubs_list() -> QuerySet[Club]:
     return Club.objects.all()
 
