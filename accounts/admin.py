@@ -3,16 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles, selectors, services
+from accounts import roles, services
 from accounts.models import User
-
-
-def _admin_has_permission(request) -> bool:
-    """The admin is for active members of the staff or manager groups (and superusers)."""
-    return selectors.user_is_staff_member(user=request.user)
-
-
-admin.site.has_permission = _admin_has_permission
 
 
 @admin.register(User)

@@ -233,15 +233,11 @@ class ArtelAdminSite(admin.AdminSite):
     site_title = _("Artel Billiards admin")
     index_title = _("Club administration")
 
-    def __setattr__(self, name, value):
-        # accounts/admin.py narrows who may use the admin by assigning `site.has_permission`;
-        # keep that as the role check and the code check on top of it, whoever assigns.
-        if name == "has_permission":
-            name = "role_check"
-        super().__setattr__(name, value)
-
     def role_check(self, request) -> bool:
-        return super().has_permission(request)
+        """The admin is for active members of the staff or manager groups (and superusers)."""
+        from accounts.selectors import user_is_staff_member
+
+        return user_is_staff_member(user=request.user)
 
     def has_permission(self, request):
         if not self.role_check(request):
