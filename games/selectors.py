@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time as time_module
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import quote
@@ -278,8 +279,14 @@ def floor_state(
     }
 
 
+def _clock_bucket() -> int:
+    """The current FLOOR_CACHE_SECONDS-long stretch of time: part of every floor/slots cache key,
+    so an entry is never read after its stretch, whatever the cache backend's expiry does."""
+    return int(time_module.time() // max(1, settings.FLOOR_CACHE_SECONDS))
+
+
 def _floor_key(club_id: int, version: int) -> str:
-    return f"games:floor:{club_id}:{version}"
+    return f"games:floor:{club_id}:{version}:{_clock_bucket()}"
 
 
 def floor_cached(*, club: Club) -> dict:
@@ -305,7 +312,7 @@ def table_slots_cached(*, table: Table, day: date) -> dict:
 
     `table.club` must be loaded with the table (select_related) so the version is current.
     """
-    key = f"games:slots:{table.pk}:{day.isoformat()}:{table.club.floor_version}"
+    key = f"games:slots:{table.pk}:{day.isoformat()}:{table.club.floor_version}:{_clock_bucket()}"
     data = cache.get(key)
     if data is None:
         data = table_slots(table=table, day=day)
