@@ -3,6 +3,7 @@ import { api, setTokens } from "./api.js";
 import { applyTheme, inTelegram, ready, startParam, telegramLanguage } from "./telegram.js";
 import { navigate, registerScreen, setContext, start } from "./router.js";
 import { signInAsDemo } from "./auth.js";
+import "./badge.js"; // the unread count on the Inbox tab
 import * as placeholders from "./screens/placeholders.js";
 
 const config = JSON.parse(document.getElementById("app-config")?.textContent || "{}");

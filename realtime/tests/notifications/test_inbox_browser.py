@@ -89,3 +89,31 @@ def test_a_table_watch_is_set_from_the_inbox(live_app, new_phone_page, anna):
     page.locator("[data-watch='pool'][aria-pressed='true']").wait_for()
 
     assert anna.table_watches.filter(table_kind="pool", notified_at__isnull=True).exists()
+
+
+def test_the_inbox_tab_counts_unread_messages_live(live_app, new_phone_page, anna):
+    import httpx
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    NotificationFactory(user=anna, via="in_app", status="sent", payload={"text": "One"})
+    NotificationFactory(user=anna, via="in_app", status="sent", payload={"text": "Two"})
+    NotificationPreference.objects.create(user=anna, kind="match_invite", channel="in_app")
+    ivan = PlayerFactory(username="ivan-badge", first_name="Ivan")
+
+    page = open_inbox(live_app, new_phone_page, start_param="floor")
+    badge = page.locator(".tabbar [data-nav='inbox'] #inbox-badge")
+    badge.filter(has_text="2").wait_for()
+    # Ivan invites Anna from his phone: her tab counts it without a reload.
+    response = httpx.post(
+        f"{live_app}/api/invites/",
+        json={"to_user": anna.pk, "discipline": "pool_8", "message": "Tonight?"},
+        headers={"Authorization": f"Bearer {AccessToken.for_user(ivan)}"},
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    badge.filter(has_text="3").wait_for()
+    # Reading everything in the Inbox clears the count.
+    page.click(".tabbar [data-nav='inbox']")
+    page.click("#inbox-mark-all")
+    badge.wait_for(state="hidden")
+    assert page.console_errors == []

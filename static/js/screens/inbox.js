@@ -110,6 +110,7 @@ export const inbox = {
       ]);
       this.items = page.results;
       this.unread = page.unread;
+      window.dispatchEvent(new CustomEvent("artel:unread", { detail: { unread: page.unread } }));
       this.renderList();
       this.renderInvites(invites);
       this.renderSettings(prefs);
@@ -164,6 +165,7 @@ export const inbox = {
       const body = ids ? { ids } : { all: true };
       const result = await api.post("/api/notifications/read/", body);
       this.unread = result.unread;
+      window.dispatchEvent(new CustomEvent("artel:unread", { detail: { unread: result.unread } }));
       for (const n of this.items) if (!ids || ids.includes(n.id)) n.read = true;
       this.renderList();
     } catch (err) {
