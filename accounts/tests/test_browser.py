@@ -46,3 +46,28 @@ def test_inside_telegram_the_app_signs_in_without_a_form(live_app, new_phone_pag
     page.wait_for_selector("#me-name")
     assert page.text_content("#me-name") == "Player 1002"
     assert not page.is_visible("#screen-signin")
+
+
+def test_signing_out_on_the_web_blacklists_the_refresh_token(live_app, new_phone_page):
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+
+    page = new_phone_page()
+    page.goto(f"{live_app}/")
+    page.wait_for_selector("#app[data-ready='1']")
+    page.click("#signin-demo")
+    page.wait_for_selector("#me-signout")
+    page.click("#me-signout")
+    page.wait_for_selector("#screen-signin:not([hidden])")
+
+    assert BlacklistedToken.objects.count() == 1
+    assert real_errors(page) == []
+
+
+def test_inside_telegram_there_is_no_sign_out_button(live_app, new_phone_page):
+    init_data = httpx.post(f"{live_app}/api/auth/dev-init-data/", json={"user_id": 1002}).json()[
+        "init_data"
+    ]
+    page = new_phone_page(telegram_init_data=init_data)
+    page.goto(f"{live_app}/me")
+    page.wait_for_selector("#me-form")
+    assert page.locator("#me-signout").count() == 0

@@ -21,6 +21,8 @@ export function setTokens(tokens) {
   listeners.forEach((fn) => fn(Boolean(access)));
 }
 export function hasTokens() { return Boolean(access); }
+// Only for signing out (the server blacklists it); never stored anywhere.
+export function refreshToken() { return refresh; }
 export function onAuthChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
 
 function csrfToken() {

@@ -1,5 +1,6 @@
 // The Me screen: who I am (name, photo, roles, linked sign-in methods) and my profile settings.
 import { api, hasTokens } from "../api.js";
+import { signOut } from "../auth.js";
 import { inTelegram } from "../telegram.js";
 
 const t = (s) => (window.gettext ? window.gettext(s) : s);
@@ -91,6 +92,22 @@ function settingsForm(user, onSaved) {
   return form;
 }
 
+// Outside Telegram (a web page): sign out here. Inside Telegram the app signs in by itself.
+function signOutButton() {
+  if (inTelegram) return null;
+  const button = h("button", { class: "button secondary", type: "button", id: "me-signout" }, t("Sign out"));
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await signOut();
+    } catch {
+      /* the tokens are dropped anyway; a session cookie may remain until it expires */
+    }
+    window.location.assign("/");
+  });
+  return button;
+}
+
 function signedOut(root) {
   root.replaceChildren(
     h("p", {}, t("Sign in to see your profile and statistics.")),
@@ -126,7 +143,7 @@ export const me = {
         }
         render(updated);
         root.querySelector("#me-status").textContent = t("Saved.");
-      }));
+      }), signOutButton());
     };
     render(user);
   },
