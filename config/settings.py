@@ -115,14 +115,16 @@ if IS_POSTGRES:
     # Optional connection pool (psycopg_pool, Django 5.1+): daphne serves each request in its own
     # thread, so under a burst every thread opens a connection and PostgreSQL runs out of them
     # ("too many clients"). With DB_POOL_MAX_SIZE set, a process holds at most that many and
-    # requests wait up to DB_POOL_TIMEOUT seconds for one (then 503 JSON).
+    # requests wait up to DB_POOL_TIMEOUT seconds for one (then 503 JSON). Admission control lets
+    # no more HTTP requests run than the pool holds, so in normal running nobody waits for the
+    # pool: the wait is what a request spends before its 503 when the database is gone.
     _pool_max = env.int("DB_POOL_MAX_SIZE", default=0)
     if _pool_max:
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": min(2, _pool_max),
             "max_size": _pool_max,
-            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+            "timeout": env.float("DB_POOL_TIMEOUT", default=3.0),
         }
 else:
     # SQLite: writers take the lock at BEGIN (IMMEDIATE) so two bookings serialise instead of

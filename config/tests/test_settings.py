@@ -70,7 +70,7 @@ def test_a_bounded_connection_pool_is_configured_on_request():
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/artel",
         DB_POOL_MAX_SIZE="20",
     )
-    assert options == "{'min_size': 2, 'max_size': 20, 'timeout': 10.0}"
+    assert options == "{'min_size': 2, 'max_size': 20, 'timeout': 3.0}"
 
 
 def test_no_pool_unless_asked():
@@ -80,3 +80,18 @@ def test_no_pool_unless_asked():
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/artel",
     )
     assert options == "None"
+
+
+def test_admission_control_follows_the_pool_size_on_postgresql():
+    limit = _settings_value(
+        "s.HTTP_MAX_CONCURRENCY",
+        DEBUG="1",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/artel",
+        DB_POOL_MAX_SIZE="12",
+    )
+    assert limit == "12"
+
+
+def test_admission_control_lets_few_requests_at_once_on_sqlite():
+    limit = _settings_value("s.HTTP_MAX_CONCURRENCY", DEBUG="1", DATABASE_URL="sqlite:///x.db")
+    assert limit == "4"
