@@ -46,11 +46,13 @@ class Notification(models.Model):
     Written by `services.notify()` in the transaction of the change it reports. A Telegram row
     is delivered by `services.notification_deliver()`, which claims it with
     `select_for_update(skip_locked=True)` and records the outcome in the same transaction, so a
-    row is sent at most once however many workers and sweeps race for it.
+    row is sent at most once however many workers and sweeps race for it. While the Telegram
+    call runs the row is `sending` (no lock is held over the network); `claimed_at` says since when.
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
+        SENDING = "sending", _("being sent")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
         CANCELLED = "cancelled", _("cancelled")
@@ -77,6 +79,7 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     send_after = models.DateTimeField(_("send after"))
+    claimed_at = models.DateTimeField(_("claimed for sending"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -99,7 +102,7 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dedupe_key"], name="notification_dedupe_key_unique"),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "sent", "failed", "cancelled"]),
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "cancelled"]),
                 name="notification_status_valid",
             ),
             models.CheckConstraint(

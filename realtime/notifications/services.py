@@ -253,10 +253,14 @@ def _push(notification: Notification, user) -> None:
 
 def notification_deliver(*, notification_id: int) -> str:
     """Deliver one due pending notification; returns the outcome (for logs and tests):
-    "sent", "in_app", "retry", "failed", "throttled" or "skipped" (not ours to send now).
+    "sent", "in_app", "retry", "failed", "throttled", "waiting", "cancelled" or "skipped" (not
+    ours to send now).
 
-    At most once: the row is claimed with `select_for_update(skip_locked=True)` — a row another
-    worker holds is skipped — and the Telegram call's outcome is saved in that same transaction.
+    At most once, without holding a lock over the network: (1) a short transaction claims the row
+    with `select_for_update(skip_locked=True)` and marks it `sending` — no one else takes a row in
+    that state; (2) the Telegram call runs outside any transaction; (3) a second short transaction
+    records the outcome. A sender that dies between (1) and (3) leaves the row `sending`; the
+    sweep later marks it failed ("outcome unknown"), never sends it again.
     """
     User = get_user_model()
     now = timezone.now()
@@ -270,18 +274,54 @@ def notification_deliver(*, notification_id: int) -> str:
             return "skipped"
         user = User.objects.get(pk=notification.user_id)
         profile = profile_of(user)
-        outcome = _deliver_locked(notification, user, profile, now)
-        if not notification.pushed and notification.status in (
-            Notification.Status.SENT,
-            Notification.Status.FAILED,
-        ):
-            notification.pushed = True
-            notification.save(update_fields=["pushed"])
-            _push(notification, user)
+        outcome = _claim_locked(notification, user, profile, now)
+        if outcome is not None:
+            _push_once(notification, user)
+            return outcome
+        rating_enrich(notification, save=True)
+        text, markup = rendering.message_for(notification, user)
+
+    # (2) The call: no transaction open, no row or database lock held.
+    error: Exception | None = None
+    result = None
+    try:
+        result = telegram.get_client().send_message(
+            user.telegram_id, text, reply_markup=markup, disable_notification=notification.silent
+        )
+    except (
+        telegram.TelegramUnreachable,
+        telegram.TelegramBadRequest,
+        telegram.TelegramRetryAfter,
+        telegram.TelegramTransientError,
+        telegram.TelegramNotConfigured,
+    ) as exc:
+        error = exc
+    except Exception as exc:  # noqa: BLE001 - unexpected: record it rather than leave it sending
+        error = telegram.TelegramTransientError(f"sendMessage: {type(exc).__name__}")
+
+    # (3) The outcome.
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(pk=notification_id)
+        if notification.status != Notification.Status.SENDING:
+            return "skipped"  # marked stale meanwhile: that verdict stands
+        outcome = _record_locked(notification, user, result, error, timezone.now())
+        _push_once(notification, user)
         return outcome
 
 
-def _deliver_locked(notification, user, profile, now) -> str:
+def _push_once(notification, user) -> None:
+    if not notification.pushed and notification.status in (
+        Notification.Status.SENT,
+        Notification.Status.FAILED,
+    ):
+        notification.pushed = True
+        notification.save(update_fields=["pushed"])
+        _push(notification, user)
+
+
+def _claim_locked(notification, user, profile, now) -> str | None:
+    """Settle the row without Telegram when possible (returns the outcome), or mark it
+    `sending` and return None: the caller sends it."""
     kind = notification.kind
     if kind == Kind.BOOKING_REMINDER:
         from realtime.notifications.receivers import booking_still_confirmed
@@ -294,12 +334,7 @@ def _deliver_locked(notification, user, profile, now) -> str:
 
     if notification.via == Notification.Via.IN_APP or not telegram_reachable(user, profile):
         # In the app only (by choice, or Telegram is not possible for this user now).
-        notification.via = Notification.Via.IN_APP
-        notification.status = Notification.Status.SENT
-        notification.sent_at = now
-        notification.save(update_fields=["via", "status", "sent_at"])
-        NOTIFICATIONS.labels(kind=kind, outcome="in_app").inc()
-        return "in_app"
+        return _in_app(notification, now)
 
     from realtime.notifications import ratelimit
 
@@ -315,42 +350,49 @@ def _deliver_locked(notification, user, profile, now) -> str:
         notification.send_after = now + timedelta(seconds=10)
         notification.save(update_fields=["send_after"])
         return "waiting"
-    rating_enrich(notification, save=True)
-    text, markup = rendering.message_for(notification, user)
-    try:
-        result = telegram.get_client().send_message(
-            user.telegram_id,
-            text,
-            reply_markup=markup,
-            disable_notification=notification.silent,
-        )
-    except telegram.TelegramUnreachable as exc:
-        _mark_unreachable(user, str(exc.description or exc), now)
-        return _fail(notification, str(exc))
-    except telegram.TelegramBadRequest as exc:
-        return _fail(notification, str(exc))
-    except (telegram.TelegramRetryAfter, telegram.TelegramTransientError) as exc:
+
+    notification.status = Notification.Status.SENDING
+    notification.claimed_at = now
+    notification.save(update_fields=["status", "claimed_at"])
+    return None
+
+
+def _in_app(notification, now) -> str:
+    notification.via = Notification.Via.IN_APP
+    notification.status = Notification.Status.SENT
+    notification.sent_at = now
+    notification.save(update_fields=["via", "status", "sent_at"])
+    NOTIFICATIONS.labels(kind=notification.kind, outcome="in_app").inc()
+    return "in_app"
+
+
+def _record_locked(notification, user, result, error, now) -> str:
+    """Save the Telegram call's outcome on the `sending` row."""
+    kind = notification.kind
+    if isinstance(error, telegram.TelegramUnreachable):
+        _mark_unreachable(user, str(error.description or error), now)
+        return _fail(notification, str(error))
+    if isinstance(error, telegram.TelegramBadRequest):
+        return _fail(notification, str(error))
+    if isinstance(error, telegram.TelegramRetryAfter | telegram.TelegramTransientError):
         notification.attempts += 1
-        notification.last_error = str(exc)[:500]
+        notification.last_error = str(error)[:500]
         if notification.attempts >= MAX_ATTEMPTS:
-            return _fail(notification, str(exc))
+            return _fail(notification, str(error))
         delay = _retry_delay(notification.attempts)
-        if isinstance(exc, telegram.TelegramRetryAfter):
-            delay = max(delay, timedelta(seconds=exc.retry_after))
+        if isinstance(error, telegram.TelegramRetryAfter):
+            delay = max(delay, timedelta(seconds=error.retry_after))
+        notification.status = Notification.Status.PENDING
         notification.send_after = now + delay
-        notification.save(update_fields=["attempts", "last_error", "send_after"])
+        notification.save(update_fields=["status", "attempts", "last_error", "send_after"])
         NOTIFICATION_RETRIES.labels(kind=kind).inc()
         NOTIFICATIONS.labels(kind=kind, outcome="retried").inc()
         logger.warning(
-            "notification %s: %s; retry at %s", notification.pk, exc, notification.send_after
+            "notification %s: %s; retry at %s", notification.pk, error, notification.send_after
         )
         return "retry"
-    except telegram.TelegramNotConfigured:
-        notification.via = Notification.Via.IN_APP
-        notification.status = Notification.Status.SENT
-        notification.sent_at = now
-        notification.save(update_fields=["via", "status", "sent_at"])
-        return "in_app"
+    if isinstance(error, telegram.TelegramNotConfigured):
+        return _in_app(notification, now)
 
     notification.status = Notification.Status.SENT
     notification.sent_at = now
@@ -389,13 +431,40 @@ def user_mark_reachable(*, user) -> None:
     )
 
 
+STALE_SENDING = timedelta(minutes=5)
+MSG_OUTCOME_UNKNOWN = (
+    "outcome unknown: the sender stopped during the Telegram call; not sent again (at most once)"
+)
+
+
+def _fail_stale_sending(now, limit: int) -> int:
+    """Rows left `sending` by a sender that died mid-call: failed, never resent."""
+    count = 0
+    stale = Notification.objects.filter(
+        status=Notification.Status.SENDING, claimed_at__lt=now - STALE_SENDING
+    ).values_list("id", flat=True)[:limit]
+    for notification_id in list(stale):
+        with transaction.atomic():
+            row = (
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(pk=notification_id, status=Notification.Status.SENDING)
+                .first()
+            )
+            if row is not None:
+                _fail(row, MSG_OUTCOME_UNKNOWN)
+                count += 1
+    return count
+
+
 def notification_sweep(*, limit: int = SWEEP_BATCH) -> dict[str, int]:
-    """Deliver pending notifications whose time has come (the beat task, every 30 s).
+    """Deliver pending notifications whose time has come (the beat task, every 30 s), and fail
+    rows a dead sender left `sending` for over STALE_SENDING.
 
     Safe to run concurrently with itself and with the after-commit tasks: each row is claimed
     under `skip_locked`, so a row is sent once whoever gets it first.
     """
     now = timezone.now()
+    stale = _fail_stale_sending(now, limit)
     ids = list(
         Notification.objects.filter(status=Notification.Status.PENDING, send_after__lte=now)
         .order_by("send_after", "id")
@@ -409,6 +478,8 @@ def notification_sweep(*, limit: int = SWEEP_BATCH) -> dict[str, int]:
             logger.exception("notification %s: delivery crashed", notification_id)
             outcome = "error"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if stale:
+        outcomes["stale"] = stale
     return outcomes
 
 

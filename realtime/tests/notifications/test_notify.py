@@ -145,3 +145,75 @@ def test_in_the_embedded_mode_the_telegram_call_does_not_hold_up_the_writer(tg, 
     services._background_executor().submit(lambda: None).result(10)  # the delivery is done
     row.refresh_from_db()
     assert (row.status, row.telegram_message_id, route.call_count) == ("sent", 7, 1)
+
+
+# --- claim, call, record: no lock over the network -------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_telegram_call_runs_outside_any_transaction_with_the_row_marked_sending(tg, player):
+    from realtime.tests.notifications.factories import NotificationFactory
+
+    row = NotificationFactory(user=player)
+    seen = {}
+
+    def telegram_answers(request):
+        # What another worker or the admin would see while the message is on its way.
+        seen["in_transaction"] = transaction.get_connection().in_atomic_block
+        seen["status"] = Notification.objects.get(pk=row.pk).status
+        return httpx.Response(200, json=ok({"message_id": 9}))
+
+    tg.post("/sendMessage").mock(side_effect=telegram_answers)
+
+    outcome = services.notification_deliver(notification_id=row.pk)
+
+    row.refresh_from_db()
+    assert outcome == "sent"
+    assert seen == {"in_transaction": False, "status": "sending"}
+    assert (row.status, row.telegram_message_id, row.claimed_at is not None) == ("sent", 9, True)
+
+
+def test_a_row_being_sent_is_not_taken_by_a_second_sender(tg, player):
+    from realtime.tests.notifications.factories import NotificationFactory
+
+    route = tg.post("/sendMessage").mock(return_value=httpx.Response(200, json=ok()))
+    row = NotificationFactory(user=player, status="sending", claimed_at=timezone.now())
+
+    outcomes = services.notification_deliver(notification_id=row.pk), services.notification_sweep()
+
+    row.refresh_from_db()
+    assert outcomes == ("skipped", {})
+    assert row.status == "sending"
+    assert not route.called
+
+
+def test_a_row_a_dead_sender_left_sending_is_failed_by_the_sweep_and_never_resent(tg, player):
+    from realtime.tests.notifications.factories import NotificationFactory
+
+    route = tg.post("/sendMessage").mock(return_value=httpx.Response(200, json=ok()))
+    row = NotificationFactory(
+        user=player,
+        status="sending",
+        claimed_at=timezone.now() - services.STALE_SENDING - timedelta(seconds=1),
+    )
+
+    outcomes = services.notification_sweep()
+
+    row.refresh_from_db()
+    assert outcomes == {"stale": 1}
+    assert (row.status, row.last_error) == ("failed", services.MSG_OUTCOME_UNKNOWN)
+    assert not route.called
+
+
+def test_a_transient_failure_puts_the_row_back_to_pending_for_a_retry(tg, player, sleeps):
+    from realtime.tests.notifications.factories import NotificationFactory
+
+    tg.post("/sendMessage").mock(return_value=httpx.Response(502, json={"ok": False}))
+    row = NotificationFactory(user=player)
+
+    outcome = services.notification_deliver(notification_id=row.pk)
+
+    row.refresh_from_db()
+    assert outcome == "retry"
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.send_after > timezone.now()
