@@ -1,7 +1,8 @@
 """The achievements catalogue: declarative, each a predicate over a player's statistics.
 
 ``stats`` is ``{scope: PlayerStats}`` with every family and ``overall`` present (empty rows for
-families never played). Awarding lives in ``stats.services``; an award is never taken back.
+families never played). Awarding lives in ``stats.services``; an award that a correction or an
+undo makes untrue is taken back there (the player's `me` topic is told).
 """
 
 from __future__ import annotations

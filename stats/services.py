@@ -448,7 +448,8 @@ def _play_seconds(player_ids: list[int]) -> dict[int, int]:
 
 
 def _award(player_ids: Iterable[int], *, match_id: int | None, announce: bool) -> list:
-    """Give each player the catalogue's achievements they now meet and do not have yet."""
+    """Give each player the catalogue's achievements they now meet and do not have yet, and take
+    back the ones a correction or an undo made untrue (the stats were just recomputed)."""
     ids = sorted(set(player_ids))
     if not ids:
         return []
@@ -463,7 +464,14 @@ def _award(player_ids: Iterable[int], *, match_id: int | None, announce: bool) -
         scopes = {
             scope: stats[pid].get(scope) or PlayerStats() for scope in (*Family.values, OVERALL)
         }
-        for code in achievements.earned_codes(scopes):
+        earned = achievements.earned_codes(scopes)
+        lost = have[pid] - set(earned)
+        if lost:
+            Achievement.objects.filter(player_id=pid, code__in=lost).delete()
+            logger.info("achievements revoked", player=pid, codes=sorted(lost), match=match_id)
+            if announce:
+                _announce_revoked(pid, sorted(lost))
+        for code in earned:
             if code in have[pid]:
                 continue
             try:
@@ -495,6 +503,13 @@ def _announce(award: Achievement) -> None:
         description=info["description"],
         icon=info["icon"],
     )
+
+
+def _announce_revoked(player_id: int, codes: list[str]) -> None:
+    """On the player's `me` topic, so an open Me screen drops the badge (after commit)."""
+    from realtime.broadcast import publish_to_user
+
+    publish_to_user(player_id, data={"kind": "achievements_revoked", "codes": codes})
 
 
 def _invalidate_leaderboards(family: str) -> None:

@@ -145,3 +145,38 @@ def test_a_staff_correction_of_an_old_match_recomputes_later_ones(
         assert Rating.objects.get(player=user, family="pool").mu == want.get(user.pk).mu
     stats = PlayerStats.objects.get(player=ann, scope="pool")
     assert (stats.matches, stats.matches_won, stats.current_streak) == (3, 1, 1)
+
+
+def test_an_achievement_a_correction_makes_untrue_is_taken_back(on_commit, ann, ivan, monkeypatch):
+    from realtime import broadcast
+    from stats.models import Achievement
+
+    told = []
+    monkeypatch.setattr(
+        broadcast, "publish_to_user", lambda user_id, *, data, **kw: told.append((user_id, data))
+    )
+    m1 = play(on_commit, [ann], [ivan], "00", at=T0)
+    assert list(Achievement.objects.filter(player=ann).values_list("code", flat=True)) == [
+        "first_win"
+    ]
+
+    # Staff find the result was entered the wrong way round: Ivan won 2-0.
+    on_commit(append, m1, {"type": "correction", "frames": [0, 2]})
+
+    assert not Achievement.objects.filter(player=ann).exists()
+    assert list(Achievement.objects.filter(player=ivan).values_list("code", flat=True)) == [
+        "first_win"
+    ]
+    assert (ann.pk, {"kind": "achievements_revoked", "codes": ["first_win"]}) in told
+
+
+def test_an_achievement_still_earned_after_a_correction_is_kept(on_commit, ann, ivan):
+    from stats.models import Achievement
+
+    m1 = play(on_commit, [ann], [ivan], "00", at=T0)
+    play(on_commit, [ann], [ivan], "00", at=T0 + timedelta(hours=1))
+    first = Achievement.objects.get(player=ann, code="first_win")
+
+    on_commit(append, m1, {"type": "correction", "frames": [0, 2]})
+
+    assert Achievement.objects.get(player=ann, code="first_win").pk == first.pk

@@ -184,7 +184,7 @@ function watchMeScreen() {
     }
     load();
     off ??= realtime.subscribe("me", (msg) => {
-      if (msg?.type === "update" && msg.data?.kind === "achievement") load();
+      if (msg?.type === "update" && ["achievement", "achievements_revoked"].includes(msg.data?.kind)) load();
     });
   };
   new MutationObserver(onShow).observe(section, { attributes: true, attributeFilter: ["hidden"] });
