@@ -188,3 +188,21 @@ def test_the_admin_today_page_follows_the_floor_live(live_app, new_phone_page, f
 
     admin.wait_for_selector(f"#today-floor [data-table='{table.id}'][data-status='busy']")
     assert admin.console_errors == []
+
+
+def test_a_table_turned_on_the_plan_is_drawn_standing_with_an_upright_label(
+    live_app, new_phone_page, floor
+):
+    club, tables = floor
+    tables[1].rotation = 90
+    tables[1].save(update_fields=["rotation"])
+
+    page = open_floor(new_phone_page, live_app, ANN)
+
+    turned = page.locator(f".floor-table[data-table-id='{tables[1].id}']")
+    level = page.locator(f".floor-table[data-table-id='{tables[0].id}']")
+    turned_box, level_box = turned.bounding_box(), level.bounding_box()
+    assert turned.get_attribute("data-orientation") == "portrait"
+    assert level.get_attribute("data-orientation") == "landscape"
+    assert turned_box["height"] > turned_box["width"]
+    assert level_box["width"] > level_box["height"]

@@ -19,6 +19,13 @@ const STATUS_LABEL = {
   out_of_service: () => t("out of service"),
 };
 
+// A table turned by 45°–135° (or 225°–315°) stands along the plan's height: drawn portrait, its
+// label kept upright (a rotated label would be unreadable on a phone).
+function orientation(rotation) {
+  const turn = (((Number(rotation) || 0) % 180) + 180) % 180;
+  return turn >= 45 && turn < 135 ? "portrait" : "landscape";
+}
+
 // A stylesheet file, not an inline <style>: the CSP allows styles from 'self' only.
 const STYLESHEET = new URL("../../css/floor.css", import.meta.url).href;
 
@@ -177,7 +184,7 @@ class FloorScreen {
         type: "button",
         class: `floor-table${this.selectedTable?.id === table.id ? " selected" : ""}`,
         style: `left: ${Math.min(92, Math.max(8, table.x))}%; top: ${Math.min(90, Math.max(10, table.y))}%;`,
-        dataset: { tableId: table.id, status: table.status, kind: table.kind },
+        dataset: { tableId: table.id, status: table.status, kind: table.kind, orientation: orientation(table.rotation) },
         "aria-label": `${t("Table")} ${table.name}: ${STATUS_LABEL[table.status]?.() || table.status}`,
         onclick: () => this.selectTable(table.id),
       }, table.name, h("small", {}, sub));
