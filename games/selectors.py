@@ -22,10 +22,10 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
+from config.cache import cache_get, cache_set
 from games.billing import Bill, BillingPolicy, TariffWindow, bill_session
 from games.models import Booking, Club, OpeningHours, Table, TableSession, Tariff
 
@@ -292,16 +292,16 @@ def _floor_key(club_id: int, version: int) -> str:
 def floor_cached(*, club: Club) -> dict:
     """`floor_state` of `club` at its `floor_version`, from the cache when fresh enough."""
     key = _floor_key(club.pk, club.floor_version)
-    data = cache.get(key)
+    data = cache_get(key)
     if data is None:
         data = floor_state(club=club)
-        cache.set(key, data, settings.FLOOR_CACHE_SECONDS)
+        cache_set(key, data, settings.FLOOR_CACHE_SECONDS)
     return data
 
 
 def floor_cache_store(*, club_id: int, version: int, data: dict) -> None:
     """Keep the floor a write has just published (called on commit) for the readers to come."""
-    cache.set(_floor_key(club_id, version), data, settings.FLOOR_CACHE_SECONDS)
+    cache_set(_floor_key(club_id, version), data, settings.FLOOR_CACHE_SECONDS)
 
 
 # --- slots --------------------------------------------------------------------------------
@@ -313,10 +313,10 @@ def table_slots_cached(*, table: Table, day: date) -> dict:
     `table.club` must be loaded with the table (select_related) so the version is current.
     """
     key = f"games:slots:{table.pk}:{day.isoformat()}:{table.club.floor_version}:{_clock_bucket()}"
-    data = cache.get(key)
+    data = cache_get(key)
     if data is None:
         data = table_slots(table=table, day=day)
-        cache.set(key, data, settings.FLOOR_CACHE_SECONDS)
+        cache_set(key, data, settings.FLOOR_CACHE_SECONDS)
     return data
 
 

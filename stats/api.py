@@ -3,7 +3,6 @@
 Thin views: an input serializer, one selector call, the selector's ready payload out.
 """
 
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import DomainError, NotFound, Pagination
+from config.cache import CACHE_ERRORS, cache_get, cache_set
 from games.rules import DISCIPLINES
 from stats import selectors
 from stats.models import Family
@@ -126,8 +126,11 @@ class LeaderboardView(APIView):
         family = _family(q.validated_data["discipline"])
         period, club = q.validated_data["period"], q.validated_data.get("club")
         page, size = q.validated_data["page"], q.validated_data["page_size"]
-        key = selectors.leaderboard_cache_key(family, period, club, page, size)
-        body = cache.get(key)
+        try:
+            key = selectors.leaderboard_cache_key(family, period, club, page, size)
+        except CACHE_ERRORS:
+            key = None  # the cache is away: serve from the database
+        body = cache_get(key) if key else None
         if body is None:
             board = selectors.leaderboard(
                 family=family, period=period, club_id=club, page=page, size=size
@@ -141,7 +144,8 @@ class LeaderboardView(APIView):
                 "page_size": size,
                 "results": board.entries,
             }
-            cache.set(key, body, selectors.LEADERBOARD_TTL)
+            if key:
+                cache_set(key, body, selectors.LEADERBOARD_TTL)
         return Response(body)
 
 
