@@ -26,7 +26,7 @@ re-synced on the other process, kill → snapshot p50 1.04 s / max 1.66 s; the s
 sends retried on the other process; 200 of 200 watchers ended on the server's exact version and
 score (20 ms after the last event). With `--watchers 600`: all 300 re-synced, p50 4.3 s / max 7.2 s,
 600 of 600 converged 3.7 s after the last event. Redis restart — /readyz 503 naming cache and
-channel_layer; 13 events accepted meanwhile; Redis back → first update on a socket of each process
+channel_layer; floor reads answered 200 from the database; 13 events accepted meanwhile; Redis back → first update on a socket of each process
 3.0 s, /readyz 200 after 3.2 s. Database cut — API and /readyz answer 503 JSON
 (`service_unavailable`, `not_ready`) after the pool's wait (`DB_POOL_TIMEOUT`, 3 s; it was 10 s);
 database back → first accepted write 0.5–1.2 s.
@@ -246,11 +246,12 @@ async def redis_restart(cluster, redis, args, match_id, token, client) -> None:
     redis.stop()
     down_at = time.monotonic()
     accepted_before = scorer.accepted
-    readyz = Counter()
+    readyz, floor = Counter(), Counter()
     while time.monotonic() - down_at < args.outage:
         r = await client.get(f"{cluster.urls[1]}/readyz")
         failing = ",".join(r.json().get("failing", []))
         readyz[f"{r.status_code} {failing}".strip()] += 1
+        floor[(await client.get(f"{cluster.urls[0]}/api/clubs/{args.club}/")).status_code] += 1
         await asyncio.sleep(0.5)
     accepted_down = scorer.accepted - accepted_before
     redis.start()
@@ -272,6 +273,7 @@ async def redis_restart(cluster, redis, args, match_id, token, client) -> None:
     scorer.stop.set()
     await scoring
     print(f"/readyz while Redis was down: {dict(readyz)}")
+    print(f"floor reads while Redis was down (served from the database): {dict(floor)}")
     print(f"events accepted while Redis was down: {accepted_down} (scoring writes to PostgreSQL)")
     for i in range(2):
         got = first.get(i)
@@ -392,7 +394,7 @@ def main() -> None:
     )
     with RedisServer() as redis, TcpProxy(db_host, int(db_port)) as proxy:
         base_env = app_env(database_url=args.database_url, redis_url=redis.url(0))
-        prepare_database(base_env)
+        args.club = prepare_database(base_env)["club"]
         env = {
             **app_env(
                 database_url=f"postgres://postgres@127.0.0.1:{proxy.port}/{name}",
