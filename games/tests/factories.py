@@ -92,3 +92,14 @@ class TableSessionFactory(factory.django.DjangoModelFactory):
     def players(self, create, extracted, **kwargs):
         if create and extracted:
             self.players.add(*extracted)
+
+
+def club_open_round_the_clock(*, table_kinds=("pyramid",), **kwargs) -> Club:
+    """A Moscow club open every day round the clock with an hourly tariff for each table kind:
+    for tests against a live server, which runs on the real clock."""
+    club = ClubFactory(**{"name": "Artel", "timezone": "Europe/Moscow", **kwargs})
+    for weekday in range(7):
+        OpeningHours.objects.create(club=club, weekday=weekday, opens=time(0), closes=time(0))
+    for kind in table_kinds:
+        TariffFactory(club=club, table_kind=kind, price_per_hour=60000)
+    return club

@@ -1,14 +1,14 @@
 """The Floor screen in Chromium: live floor between two phones, booking, QR deep-link check-in."""
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from config.testing import signed_init_data
-from games.models import Booking, OpeningHours, TableSession
+from games.models import Booking, TableSession
 from games.selectors import checkin_code
-from games.tests.factories import ClubFactory, TableFactory, TariffFactory
+from games.tests.factories import TableFactory, club_open_round_the_clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,10 +31,7 @@ IVAN = {
 @pytest.fixture
 def floor(live_app):
     """A club open round the clock (the live server runs on the real clock) with three tables."""
-    club = ClubFactory(name="Artel", timezone="Europe/Moscow")
-    for weekday in range(7):
-        OpeningHours.objects.create(club=club, weekday=weekday, opens=time(0), closes=time(0))
-    TariffFactory(club=club, table_kind="pyramid", price_per_hour=60000)
+    club = club_open_round_the_clock()
     tables = [TableFactory(club=club, number=n, kind="pyramid", x=20 * n, y=30) for n in (1, 2, 3)]
     return club, tables
 

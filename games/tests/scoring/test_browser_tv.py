@@ -2,15 +2,13 @@
 they happen — a score, a check-in, a match started after the page was opened — with no reload."""
 
 import uuid
-from datetime import time
 
 import httpx
 import pytest
 from rest_framework_simplejwt.tokens import AccessToken
 
-from games.models import OpeningHours
 from games.selectors import checkin_code
-from games.tests.factories import ClubFactory, TableFactory, TariffFactory
+from games.tests.factories import TableFactory, club_open_round_the_clock
 from games.tests.scoring.factories import UserFactory, make_match
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,11 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def club(live_app):
     """A club open round the clock (the live server runs on the real clock) with one pool table."""
-    club = ClubFactory(name="Artel", timezone="Europe/Moscow")
-    for weekday in range(7):
-        OpeningHours.objects.create(club=club, weekday=weekday, opens=time(0), closes=time(0))
-    TariffFactory(club=club, table_kind="pool", price_per_hour=60000)
-    return club
+    return club_open_round_the_clock(table_kinds=("pool",))
 
 
 def api_post(live_app, user, path: str, body: dict) -> httpx.Response:
