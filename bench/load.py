@@ -32,6 +32,8 @@ per socket. 2 daphne on PostgreSQL + Redis: 88 req/s, p50 2.5 s / p95 6.0 s, fan
 562 (SQLite "database is locked") and 704 (pool timeouts) errors. With `--users 300` (below the
 cluster's capacity): 2 daphne 53 req/s, p50 140 ms / p95 610 ms / p99 880 ms, fan-out p99 664 ms;
 the single process still saturates (48 req/s, p50 400 ms / p95 2.7 s). 0 errors in both.
+The box's speed varies by the hour: the same commit gave 59 req/s at 12:17 and 36 req/s at 13:38
+(single, 1,000 players) — compare runs made back to back, and read the error count as the result.
 """
 
 from __future__ import annotations
