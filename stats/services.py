@@ -515,4 +515,5 @@ def _announce_revoked(player_id: int, codes: list[str]) -> None:
 def _invalidate_leaderboards(family: str) -> None:
     from stats.selectors import leaderboard_bump_version
 
-    transaction.on_commit(lambda: leaderboard_bump_version(family))
+    # robust: with the cache away the stats still stand (boards then refresh within their TTL).
+    transaction.on_commit(lambda: leaderboard_bump_version(family), robust=True)

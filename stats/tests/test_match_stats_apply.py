@@ -180,3 +180,17 @@ def test_an_achievement_still_earned_after_a_correction_is_kept(on_commit, ann, 
     on_commit(append, m1, {"type": "correction", "frames": [0, 2]})
 
     assert Achievement.objects.get(player=ann, code="first_win").pk == first.pk
+
+
+def test_a_finished_match_is_counted_even_when_the_cache_is_away(on_commit, ann, ivan, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    def cache_away(family):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr("stats.selectors.leaderboard_bump_version", cache_away)
+
+    play(on_commit, [ann], [ivan], "00", at=T0)
+
+    stats = PlayerStats.objects.get(player=ann, scope="pool")
+    assert (stats.matches, stats.matches_won) == (1, 1)
