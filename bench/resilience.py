@@ -87,11 +87,13 @@ class Watcher:
                         kind = message.get("type")
                         if kind == "ping":
                             await ws.send('{"op": "pong"}')
-                        elif kind in ("snapshot", "update") and message["version"] > self.version:
-                            self.version = message["version"]
-                            self.state = message["data"]["state"]
-                            self.received.append((self.version, time.monotonic()))
+                        elif kind in ("snapshot", "update"):
+                            if message["version"] > self.version:
+                                self.version = message["version"]
+                                self.state = message["data"]["state"]
+                                self.received.append((self.version, time.monotonic()))
                             if kind == "snapshot":
+                                # Re-synced, whether or not it missed anything while away.
                                 if self.dropped_at is not None and self.resynced_at is None:
                                     self.resynced_at = time.monotonic()
                                 self.ready.set()
@@ -169,14 +171,25 @@ async def server_match(client, base: str, match_id: int) -> dict:
     return r.json()
 
 
+async def start_watchers(watchers: list[Watcher], fallback: str | None) -> None:
+    """Open every watcher's socket and wait for its first snapshot."""
+    for w in watchers:
+        w.task = asyncio.create_task(w.run(fallback=fallback))
+    await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in watchers)), 60)
+
+
+async def stop_watchers(watchers: list[Watcher]) -> None:
+    for w in watchers:
+        w.task.cancel()
+    await asyncio.gather(*(w.task for w in watchers), return_exceptions=True)
+
+
 async def process_loss(cluster, args, match_id, token, client) -> None:
     print(f"\n--- 1. process loss: {args.watchers} watchers over 2 processes, one killed ---")
     topic = f"match:{match_id}"
     ws_a, ws_b = cluster.ws_urls
     watchers = [Watcher(ws_a if i % 2 == 0 else ws_b, topic) for i in range(args.watchers)]
-    for w in watchers:
-        w.task = asyncio.create_task(w.run(fallback=ws_b))
-    await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in watchers)), 60)
+    await start_watchers(watchers, fallback=ws_b)
     scorer = Scorer(cluster.urls, match_id, token, args.interval)
     scoring = asyncio.create_task(scorer.run(client))
     await asyncio.sleep(2)
@@ -227,18 +240,14 @@ async def process_loss(cluster, args, match_id, token, client) -> None:
     if consistent < len(watchers):
         behind = Counter(final["version"] - w.version for w in watchers)
         print(f"  versions behind the server → watchers: {dict(sorted(behind.items()))}")
-    for w in watchers:
-        w.task.cancel()
-    await asyncio.gather(*(w.task for w in watchers), return_exceptions=True)
+    await stop_watchers(watchers)
 
 
 async def redis_restart(cluster, redis, args, match_id, token, client) -> None:
     print(f"\n--- 2. Redis restart: down for {args.outage} s, processes not restarted ---")
     topic = f"match:{match_id}"
     watchers = [Watcher(url, topic) for url in cluster.ws_urls for _ in range(5)]
-    for w in watchers:
-        w.task = asyncio.create_task(w.run(fallback=None))
-    await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in watchers)), 60)
+    await start_watchers(watchers, fallback=None)
     scorer = Scorer(cluster.urls, match_id, token, args.interval)
     scoring = asyncio.create_task(scorer.run(client))
     await asyncio.sleep(1)
@@ -285,9 +294,7 @@ async def redis_restart(cluster, redis, args, match_id, token, client) -> None:
         "Redis back → /readyz 200: "
         + (f"{ready_again * 1000:.0f} ms" if ready_again is not None else "not within 60 s")
     )
-    for w in watchers:
-        w.task.cancel()
-    await asyncio.gather(*(w.task for w in watchers), return_exceptions=True)
+    await stop_watchers(watchers)
 
 
 async def database_outage(cluster, proxy, args, match_id, token, client) -> None:
