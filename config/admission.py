@@ -19,6 +19,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from http.cookies import SimpleCookie
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from config.metrics import HTTP_QUEUE_SECONDS, HTTP_QUEUED, HTTP_SHED
 
@@ -53,7 +59,7 @@ class ConcurrencyLimitMiddleware:
             await asyncio.wait_for(semaphore.acquire(), self.queue_timeout)
         except TimeoutError:
             HTTP_SHED.inc()
-            return await self._busy(send)
+            return await self._busy(scope, send)
         finally:
             HTTP_QUEUED.dec()
         HTTP_QUEUE_SECONDS.observe(time.perf_counter() - queued_at)
@@ -62,10 +68,11 @@ class ConcurrencyLimitMiddleware:
         finally:
             semaphore.release()
 
-    async def _busy(self, send) -> None:
-        body = json.dumps(
-            {"detail": "The server is busy. Please retry shortly.", "code": "server_busy"}
-        ).encode()
+    async def _busy(self, scope, send) -> None:
+        # Django never saw this request: pick the language as its LocaleMiddleware would.
+        with translation.override(_language(scope)):
+            detail = _("The server is busy. Please retry shortly.")
+        body = json.dumps({"detail": detail, "code": "server_busy"}).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -78,3 +85,27 @@ class ConcurrencyLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def _language(scope) -> str:
+    """The language cookie, else the best Accept-Language match, else the default."""
+    headers = {
+        k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+    }
+    candidates = []
+    cookie = SimpleCookie()
+    try:
+        cookie.load(headers.get("cookie", ""))
+    except Exception:  # noqa: BLE001 - a malformed cookie header only loses the preference
+        cookie = SimpleCookie()
+    if settings.LANGUAGE_COOKIE_NAME in cookie:
+        candidates.append(cookie[settings.LANGUAGE_COOKIE_NAME].value)
+    candidates += [
+        lang for lang, _q in parse_accept_lang_header(headers.get("accept-language", ""))
+    ]
+    for code in candidates:
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE

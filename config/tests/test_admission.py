@@ -29,7 +29,7 @@ class SlowApp:
             self.running -= 1
 
 
-async def call(app, path: str = "/api/clubs/1/", kind: str = "http") -> list[dict]:
+async def call(app, path: str = "/api/clubs/1/", kind: str = "http", headers=()) -> list[dict]:
     sent: list[dict] = []
 
     async def receive():
@@ -38,7 +38,7 @@ async def call(app, path: str = "/api/clubs/1/", kind: str = "http") -> list[dic
     async def send(message):
         sent.append(message)
 
-    await app({"type": kind, "path": path}, receive, send)
+    await app({"type": kind, "path": path, "headers": list(headers)}, receive, send)
     return sent
 
 
@@ -122,3 +122,21 @@ def test_the_asgi_application_is_wrapped_with_the_configured_limit(settings):
     http = router.application_mapping["http"]
     assert isinstance(http, ConcurrencyLimitMiddleware)
     assert http.limit == settings.HTTP_MAX_CONCURRENCY
+
+
+async def busy_detail(headers) -> str:
+    app = ConcurrencyLimitMiddleware(SlowApp(delay=0.3), limit=1, queue_timeout=0.01)
+    _first, second = await asyncio.gather(call(app), call(app, headers=headers))
+    return json.loads(second[1]["body"])["detail"]
+
+
+async def test_the_busy_answer_speaks_the_phones_language():
+    detail = await busy_detail([(b"accept-language", b"ru-RU,ru;q=0.9,en;q=0.8")])
+    assert detail == "Сервер перегружен. Повторите попытку чуть позже."
+
+
+async def test_the_language_cookie_wins_over_the_browser_language():
+    detail = await busy_detail(
+        [(b"accept-language", b"ru"), (b"cookie", b"csrftoken=x; django_language=en")]
+    )
+    assert detail == "The server is busy. Please retry shortly."
