@@ -6,8 +6,8 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 
-# Browser fixtures: live_app, new_phone_page, phone_page (config/testing.py).
-pytest_plugins = ["config.testing"]
+# Browser fixtures: live_app, new_phone_page, phone_page (testing/browser.py).
+pytest_plugins = ["testing.browser", "testing.personas"]
 
 
 def _reachable(url: str, default_port: int) -> bool:

@@ -18,7 +18,7 @@ from accounts import dev, selectors, services
 from accounts.models import User
 from accounts.telegram_auth import InitDataError, validate_init_data
 from accounts.throttles import AuthIPThrottle, AuthUserThrottle
-from config.api import DomainError, NotFound
+from core.errors import DomainError, NotFound
 
 MSG_INIT_DATA_REQUIRED = _("init_data is required and must be a non-empty string.")
 MSG_REFRESH_REQUIRED = _("refresh is required and must be a non-empty string.")

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
+    default = True
     name = "accounts"
     verbose_name = _("Accounts")
 
@@ -12,3 +14,23 @@ class AccountsConfig(AppConfig):
 
         # After every app's permissions exist (and after a test flush), give the roles theirs.
         post_migrate.connect(roles.post_migrate_sync, dispatch_uid="accounts.roles.sync")
+
+
+class ArtelAdminConfig(admin_apps.AdminConfig):
+    """Replaces "django.contrib.admin" in INSTALLED_APPS: `admin.site` is `ArtelAdminSite`
+    (accounts/admin_site.py: two-factor sign-in), so every app's `@admin.register` lands on it."""
+
+    default = False  # "accounts" itself is AccountsConfig
+    default_site = "accounts.admin_site.ArtelAdminSite"
+
+    def ready(self):
+        super().ready()  # autodiscovers every app's admin.py
+        from django.contrib import admin
+
+        from accounts import audit
+        from accounts.models_audit import AuditRecord
+
+        # The audit trail records staff changes (in the admin and the API) and is read here.
+        audit.connect()
+        if not admin.site.is_registered(AuditRecord):
+            admin.site.register(AuditRecord, audit.AuditRecordAdmin)

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
 from accounts.models_audit import AuditRecord
-from config.logs import request_id_var
+from core.logs import request_id_var
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +218,7 @@ def on_post_delete(sender, instance, **kwargs):
 
 
 def connect() -> None:
-    """Connect the receivers (config.apps.ArtelAdminConfig.ready)."""
+    """Connect the receivers (accounts.apps.ArtelAdminConfig.ready)."""
     pre_save.connect(on_pre_save, dispatch_uid="audit-pre-save")
     post_save.connect(on_post_save, dispatch_uid="audit-post-save")
     post_delete.connect(on_post_delete, dispatch_uid="audit-post-delete")

@@ -16,7 +16,7 @@ from accounts.services import (
     IdentityConflict,
     telegram_user_upsert,
 )
-from config.metrics import SIGN_IN_FAILURES, SIGN_INS
+from core.metrics import SIGN_IN_FAILURES, SIGN_INS
 
 MSG_IDENTITY_IN_USE = _(
     "This %(provider)s account is already linked to another Artel account. It was not linked "

@@ -24,8 +24,8 @@ from accounts import roles
 from accounts.models import User
 from accounts.selectors import TELEGRAM, telegram_bot_token
 from accounts.telegram_auth import InitData, InitDataError, TelegramUser, validate_init_data
-from config.api import Conflict, DomainError, NotAllowed
-from config.metrics import SIGN_IN_FAILURES, SIGN_INS
+from core.errors import Conflict, DomainError, NotAllowed
+from core.metrics import SIGN_IN_FAILURES, SIGN_INS
 
 logger = logging.getLogger(__name__)
 

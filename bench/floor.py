@@ -119,7 +119,7 @@ async def run(args) -> None:
     env = dict(os.environ)
     env.update(
         {
-            # All sockets come from one IP: lift the per-IP handshake limit (config.ratelimit).
+            # All sockets come from one IP: lift the per-IP handshake limit (core.ratelimit).
             "WS_CONNECT_RATE": "1000000/m",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "0",

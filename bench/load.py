@@ -24,7 +24,7 @@ Per run:
 
 Measured 2026-11-25 on this 2-CPU box (Locust, watchers, servers, PostgreSQL and Redis all on the
 same 2 cores), `--users 1000 --watchers 200 --matches 10 --run-time 60 --spawn-rate 25`, servers at
-DEBUG=0, after admission control (config/admission.py), the floor/slot cache and Locust's
+DEBUG=0, after admission control (core/admission.py), the floor/slot cache and Locust's
 FastHttpUser: **0 errors** in both set-ups, every request answered. Single daphne on SQLite: 59
 req/s, p50 7.3 s / p95 14 s (saturated: the players ask for ~145 req/s), fan-out p99 14 s, ~36 KiB
 per socket. 2 daphne on PostgreSQL + Redis: 88 req/s, p50 2.5 s / p95 6.0 s, fan-out p99 6.1 s,

@@ -35,7 +35,7 @@ Reusable from other bench scripts (bench/floor.py, the scoring bench)::
 
     percentile(values, q) -> float   nearest-rank percentile (q in 0..100) of a non-empty list
     The server must allow n handshakes from one IP: start it with WS_CONNECT_RATE=1000000/m
-    (config.ratelimit closes sockets over the per-IP limit with 4429).
+    (core.ratelimit closes sockets over the per-IP limit with 4429).
 
     rss_bytes(pid) -> int            resident memory of a process (Linux /proc), for memory/socket
     raise_fd_limit(n)                lift RLIMIT_NOFILE so this process can hold n sockets
@@ -266,7 +266,7 @@ async def _main(args) -> None:
             "LOG_LEVEL": "WARNING",
             "SECURE_SSL_REDIRECT": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            # All sockets come from one IP: lift the per-IP handshake limit (config.ratelimit).
+            # All sockets come from one IP: lift the per-IP handshake limit (core.ratelimit).
             "WS_CONNECT_RATE": "1000000/m",
         }
     )

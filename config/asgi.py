@@ -11,8 +11,8 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from config.admission import ConcurrencyLimitMiddleware  # noqa: E402
-from config.ratelimit import WebSocketRateLimitMiddleware  # noqa: E402
+from core.admission import ConcurrencyLimitMiddleware  # noqa: E402
+from core.ratelimit import WebSocketRateLimitMiddleware  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(

@@ -1,7 +1,7 @@
 """The Celery app. Redis broker in production; eager (in-process) in the embedded default.
 
 The request id of the request that enqueued a task travels in the task headers and is bound to
-the task's logs (config/logs.py).
+the task's logs (core/logs.py).
 """
 
 import os
@@ -19,7 +19,7 @@ REQUEST_ID_HEADER = "artel_request_id"
 
 @signals.before_task_publish.connect
 def _attach_request_id(headers=None, **_kwargs):
-    from config.logs import request_id_var
+    from core.logs import request_id_var
 
     rid = request_id_var.get()
     if rid and headers is not None:
@@ -30,7 +30,7 @@ def _attach_request_id(headers=None, **_kwargs):
 def _bind_request_id(task=None, **_kwargs):
     import structlog
 
-    from config.logs import request_id_var
+    from core.logs import request_id_var
 
     rid = getattr(task.request, REQUEST_ID_HEADER, None) if task is not None else None
     if rid is None and task is not None:

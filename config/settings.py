@@ -39,7 +39,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "daphne",
-    "config.apps.ArtelAdminConfig",  # the admin, with two-factor sign-in (config/admin.py)
+    "accounts.apps.ArtelAdminConfig",  # the admin, with two-factor sign-in (accounts/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,8 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
-    "config.logs.RequestIdMiddleware",
-    "config.api.DatabaseUnavailableMiddleware",
+    "core.logs.RequestIdMiddleware",
+    "core.api.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,10 +74,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.audit.AuditContextMiddleware",
-    "config.ratelimit.RateLimitMiddleware",
+    "core.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.security.ContentSecurityPolicyMiddleware",
+    "core.security.ContentSecurityPolicyMiddleware",
     "accounts.middleware.SocialAuthExceptionMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -138,7 +138,7 @@ else:
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Admission control (config/admission.py): requests running Django at once per process; the rest
+# Admission control (core/admission.py): requests running Django at once per process; the rest
 # queue on the event loop, and after HTTP_QUEUE_TIMEOUT seconds get 503 `server_busy`. The default
 # matches the database: the pool size on PostgreSQL, a few on SQLite (one writer at a time).
 HTTP_MAX_CONCURRENCY = env.int(
@@ -239,7 +239,7 @@ LOGIN_URL = "/login/"
 # The admin lives on a configurable path (harder to find for scanners).
 ADMIN_PATH = env.str("ADMIN_PATH", default="admin/").strip("/") + "/"
 LOGIN_REDIRECT_URL = "/"
-# Staff sign in to the admin with a TOTP code (config/admin.py). Off by default in DEBUG (and under
+# Staff sign in to the admin with a TOTP code (accounts/admin_site.py). Off by default in DEBUG (and under
 # pytest) so the `make run` demo login staff / artel-staff-demo works without an authenticator.
 ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=not DEBUG and not TESTING)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Artel Billiards")
@@ -336,10 +336,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["rest_framework.filters.OrderingFilter"],
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "auth_ip": env.str("THROTTLE_AUTH_IP", default="30/min"),
@@ -384,10 +384,10 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # No page may be framed by another site, except the Mini App pages by Telegram's web clients
-# (config/security.py: frame-ancestors replaces X-Frame-Options there).
+# (core/security.py: frame-ancestors replaces X-Frame-Options there).
 X_FRAME_OPTIONS = "DENY"
 
-# Content-Security-Policy (config/security.py): this origin plus Telegram's scripts, nothing else.
+# Content-Security-Policy (core/security.py): this origin plus Telegram's scripts, nothing else.
 CSP_ENABLED = env.bool("CSP_ENABLED", default=True)
 CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
 CSP_POLICY = {
@@ -427,7 +427,7 @@ CSP_EXCEPTIONS = [
 CSP_FRAMEABLE_VIEWS = [r"^miniapp(-route)?$"]
 CSP_FRAME_ANCESTORS = env.list("CSP_FRAME_ANCESTORS", default=["https://web.telegram.org"])
 
-# --- Rate limits (config/ratelimit.py) ---------------------------------------------------------
+# --- Rate limits (core/ratelimit.py) ---------------------------------------------------------
 # (method or None, path regex, key: user | ip | ip-anon, rate "<count>/<period>"); every matching
 # rule counts. Off for load tests (RATE_LIMITS_ENABLED=0) and, unless asked, under pytest (other
 # apps' tests make many calls from one client); the rate-limit tests switch them on.
@@ -452,7 +452,7 @@ WS_CONNECT_RATE = env.str("WS_CONNECT_RATE", default="30/m")
 
 # --- Errors: Sentry (optional; unset SENTRY_DSN = off) -----------------------------------------
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
-from config.security import init_sentry  # noqa: E402
+from core.security import init_sentry  # noqa: E402
 
 SENTRY_ENABLED = init_sentry(
     dsn=SENTRY_DSN,
@@ -469,7 +469,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "structured": {
-            "()": "config.logs.make_formatter",
+            "()": "core.logs.make_formatter",
             "fmt": LOG_FORMAT,
         }
     },

@@ -5,14 +5,15 @@ from django.views.i18n import JavaScriptCatalog
 from django_prometheus import exports
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config import metrics, views  # noqa: F401 - metrics registers its scrape-time collectors
+from config import views
+from core import metrics  # noqa: F401 - metrics registers its scrape-time collectors
 from games.scoring.views import club_tv
 from realtime.notifications.webhook import telegram_webhook
 
-handler400 = "config.api.bad_request"
-handler403 = "config.api.permission_denied"
-handler404 = "config.api.not_found"
-handler500 = "config.api.server_error"
+handler400 = "core.api.bad_request"
+handler403 = "core.api.permission_denied"
+handler404 = "core.api.not_found"
+handler500 = "core.api.server_error"
 
 api_patterns = [
     path("", include("accounts.urls")),

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from config.api import DomainError
+from core.errors import DomainError
 from games import selectors, services
 from games.billing import NoTariffError
 from games.models import (

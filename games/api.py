@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import DomainError, NotFound
+from core.errors import DomainError, NotFound
 from games import selectors, services
 from games.models import Club, Table
 

@@ -10,7 +10,7 @@ import structlog
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from config.api import DomainError
+from core.errors import DomainError
 from games import services
 from games.demo import demo_hook
 from games.models import Booking, Table, TableSession

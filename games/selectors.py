@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
-from config.cache import cache_get, cache_set
+from core.cache import cache_get, cache_set
 from games.billing import Bill, BillingPolicy, TariffWindow, bill_session
 from games.models import Booking, Club, OpeningHours, Table, TableSession, Tariff
 

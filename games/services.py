@@ -18,15 +18,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.api import Conflict, DomainError, NotFound
-from config.metrics import BOOKINGS, REVENUE_KOPECKS, SESSIONS_OPEN
+from core.errors import Conflict, DomainError, NotFound
+from core.metrics import BOOKINGS, REVENUE_KOPECKS, SESSIONS_OPEN
 from games import selectors
 from games.billing import NoTariffError
 from games.models import Booking, Club, SessionBillLine, Table, TableSession
 
 logger = structlog.get_logger(__name__)
 
-# --- errors (raised by the services below, turned into responses by config.api and into
+# --- errors (raised by the services below, turned into responses by core.api and into
 # --- messages by the admin; `detail` is translated when raised) -----------------------------
 
 

@@ -1,6 +1,6 @@
 """Extract the JS catalogue (djangojs) with the Mini App's `t()` / `fmt()` wrappers as keywords.
 
-    DEBUG=1 .venv/bin/python locale/makemessages_js.py
+DEBUG=1 .venv/bin/python locale/makemessages_js.py
 """
 
 import os

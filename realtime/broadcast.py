@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from config.metrics import BROADCAST_LATENCY
+from core.metrics import BROADCAST_LATENCY
 from realtime.topics import MeTopic, resolve, user_group
 
 logger = structlog.get_logger(__name__)

@@ -36,7 +36,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 
-from config.metrics import WEBSOCKETS_CONNECTED, WS_SUBSCRIPTIONS
+from core.metrics import WEBSOCKETS_CONNECTED, WS_SUBSCRIPTIONS
 from realtime import services
 from realtime.topics import Topic, TopicNotFound, UnknownTopic, resolve
 

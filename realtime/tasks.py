@@ -1,7 +1,7 @@
 import structlog
 from celery import shared_task
 
-from config.metrics import BEAT_LAST
+from core.metrics import BEAT_LAST
 from realtime import services
 
 logger = structlog.get_logger(__name__)

@@ -11,8 +11,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import DomainError, NotFound, Pagination
-from config.cache import CACHE_ERRORS, cache_get, cache_set
+from core.cache import CACHE_ERRORS, cache_get, cache_set
+from core.errors import DomainError, NotFound
+from core.pagination import Pagination
 from games.rules import DISCIPLINES
 from stats import selectors
 from stats.models import Family

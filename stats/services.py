@@ -30,7 +30,7 @@ import structlog
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from config.metrics import STATS_APPLIED
+from core.metrics import STATS_APPLIED
 from games import rules
 from games.models import Match, TableSession
 from stats import achievements

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from config import metrics
+from core import metrics
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -70,7 +70,7 @@ def _exprs(dashboard):
 
 
 def _exported_metric_names():
-    """Sample names config/metrics.py exposes (counters gain _total, histograms _bucket)."""
+    """Sample names core/metrics.py exposes (counters gain _total, histograms _bucket)."""
     names = set()
     # The queue-length collector is registered only with REDIS_URL; describe it either way.
     collectors = [*vars(metrics).values(), metrics.CeleryQueueCollector("redis://127.0.0.1:1/0")]
@@ -287,7 +287,7 @@ def test_dashboard_artel_metrics_exist_in_config_metrics(dashboard):
     exported = _exported_metric_names()
     used = set(re.findall(r"\bartel_[a-z_]+", "\n".join(_exprs(dashboard))))
     assert used, "no artel_* metric charted"
-    assert used <= exported, f"charted but not defined in config/metrics.py: {used - exported}"
+    assert used <= exported, f"charted but not defined in core/metrics.py: {used - exported}"
 
 
 def test_dashboard_panels_use_the_provisioned_datasource(dashboard):

@@ -85,7 +85,7 @@ def test_api_schema_and_docs_are_served_locally(client):
 
 
 def test_database_loss_in_api_answers_503_json(client, monkeypatch):
-    from config.api import exception_handler
+    from core.api import exception_handler
 
     response = exception_handler(OperationalError("gone"), {})
     assert response.status_code == 503

@@ -19,7 +19,7 @@ from schemathesis.checks import (
     response_schema_conformance,
 )
 
-from config.api import exception_handler
+from core.api import exception_handler
 from games.tests.factories import ClubFactory, OpeningHoursFactory, TableFactory, UserFactory
 from games.tests.scoring.factories import make_match
 

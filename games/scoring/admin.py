@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from config.api import DomainError
+from core.errors import DomainError
 from games.models import Match, MatchEvent, MatchSide
 from games.scoring import services
 

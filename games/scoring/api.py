@@ -19,7 +19,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import NotAllowed, NotFound
+from core.errors import NotAllowed, NotFound
 from games.scoring import selectors, services
 from games.scoring.serializers import (
     EventEnvelopeInput,

@@ -1,8 +1,8 @@
-"""Scoring metrics (defined in config/metrics.py): LIVE_MATCHES is sampled on scrape."""
+"""Scoring metrics (defined in core/metrics.py): LIVE_MATCHES is sampled on scrape."""
 
 import logging
 
-from config.metrics import LIVE_MATCHES
+from core.metrics import LIVE_MATCHES
 
 logger = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api import Conflict, DomainError, NotAllowed, NotFound, Unprocessable
-from config.metrics import MATCH_EVENTS
+from core.errors import Conflict, DomainError, NotAllowed, NotFound, Unprocessable
+from core.metrics import MATCH_EVENTS
 from games import rules
 from games.models import Match, MatchEvent, MatchSide, Table, TableSession
 from games.scoring import selectors

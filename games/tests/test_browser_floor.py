@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from config.testing import signed_init_data
 from games.models import Booking, TableSession
 from games.selectors import checkin_code
 from games.tests.factories import TableFactory, club_open_round_the_clock
+from testing.browser import signed_init_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -376,7 +376,7 @@ def test_the_sweep_honours_each_clubs_grace(ann, club):
 def test_closing_counts_the_revenue_and_open_sessions_metrics(
     staff_user, table, django_capture_on_commit_callbacks
 ):
-    from config.metrics import REVENUE_KOPECKS, SESSIONS_OPEN
+    from core.metrics import REVENUE_KOPECKS, SESSIONS_OPEN
 
     before = REVENUE_KOPECKS._value.get()
     with django_capture_on_commit_callbacks(execute=True):
@@ -394,7 +394,7 @@ def test_closing_counts_the_revenue_and_open_sessions_metrics(
 
 
 def test_a_booking_counts_in_the_bookings_metric(ann, table, django_capture_on_commit_callbacks):
-    from config.metrics import BOOKINGS
+    from core.metrics import BOOKINGS
 
     before = BOOKINGS.labels(action="created")._value.get()
     with django_capture_on_commit_callbacks(execute=True):

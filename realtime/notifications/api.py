@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from config.api import Unprocessable
+from core.errors import Unprocessable
 from realtime.notifications import selectors, services
 from realtime.notifications.models import DISCIPLINES, Channel, Kind, MatchInvite
 

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from config.api import DomainError
+from core.errors import DomainError
 from realtime.notifications import ratelimit, rendering, services, telegram
 from realtime.notifications.models import ProcessedUpdate
 

@@ -223,6 +223,6 @@ def _backlog() -> float:
 
 connect()
 
-from config.metrics import NOTIFICATION_BACKLOG  # noqa: E402
+from core.metrics import NOTIFICATION_BACKLOG  # noqa: E402
 
 NOTIFICATION_BACKLOG.set_function(_backlog)

@@ -30,7 +30,7 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from config.metrics import NOTIFICATION_RETRIES, NOTIFICATIONS
+from core.metrics import NOTIFICATION_RETRIES, NOTIFICATIONS
 from realtime.notifications import rendering, telegram
 from realtime.notifications.models import (
     Channel,
@@ -709,7 +709,7 @@ def invite_create(*, from_user, to_user, discipline: str, message: str = ""):
     same pair and discipline exists, `too_many_invites` over MAX_PENDING_INVITES)."""
     from django.utils.translation import gettext as _
 
-    from config.api import Conflict, Unprocessable
+    from core.errors import Conflict, Unprocessable
     from realtime.notifications.models import DISCIPLINES, MatchInvite
 
     if from_user.pk == to_user.pk:
@@ -749,7 +749,7 @@ def invite_respond(*, user, invite_id: int, accept: bool):
     else's invite) and Conflict (`invite_closed`: already answered the other way or cancelled)."""
     from django.utils.translation import gettext as _
 
-    from config.api import Conflict, NotFound
+    from core.errors import Conflict, NotFound
     from realtime.notifications.models import DISCIPLINES, MatchInvite
 
     status = MatchInvite.Status.ACCEPTED if accept else MatchInvite.Status.DECLINED
@@ -787,7 +787,7 @@ def invite_respond(*, user, invite_id: int, accept: bool):
 def invite_cancel(*, user, invite_id: int):
     from django.utils.translation import gettext as _
 
-    from config.api import NotFound
+    from core.errors import NotFound
     from realtime.notifications.models import MatchInvite
 
     with transaction.atomic():

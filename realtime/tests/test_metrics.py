@@ -4,7 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import transaction
 
-from config.metrics import BROADCAST_LATENCY, WEBSOCKETS_CONNECTED, WS_SUBSCRIPTIONS
+from core.metrics import BROADCAST_LATENCY, WEBSOCKETS_CONNECTED, WS_SUBSCRIPTIONS
 from realtime.broadcast import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,10 +3,6 @@
 import asyncio
 import json
 import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,39 +11,15 @@ from channels.db import database_sync_to_async
 from django.db import transaction
 from rest_framework_simplejwt.tokens import AccessToken
 
-from config.testing import BASE_DIR, _free_port, live_app_env, stop_process
 from realtime.broadcast import publish_to_user
+from testing.browser import live_app_env
+from testing.daphne import start_daphne, stop_process
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
 def start_server(env: dict, timeout: float = 30) -> tuple[str, subprocess.Popen]:
-    port = _free_port()
-    daphne = str(Path(sys.executable).with_name("daphne"))
-    proc = subprocess.Popen(  # noqa: S603 - fixed argv
-        [daphne, "-b", "127.0.0.1", "-p", str(port), "realtime.tests.live_asgi:application"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"daphne exited: {proc.stderr.read().decode()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        return url, proc
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("daphne did not answer /healthz in time")
-    except BaseException:
-        stop_process(proc)
-        raise
+    return start_daphne(env, timeout=timeout, application="realtime.tests.live_asgi:application")
 
 
 @pytest.fixture(scope="module")

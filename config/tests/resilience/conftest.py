@@ -14,15 +14,15 @@ import websockets
 from rest_framework_simplejwt.tokens import AccessToken
 
 from bench.cluster import Cluster, RedisServer, app_env
-from config.testing import _database_url
 from games.tests.scoring.factories import UserFactory, make_match
+from testing.browser import database_url
 
 
 @pytest.fixture
 def db_url(transactional_db):
     from django.db import connection
 
-    return _database_url(dict(connection.settings_dict))
+    return database_url(dict(connection.settings_dict))
 
 
 @pytest.fixture

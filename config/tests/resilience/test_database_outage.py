@@ -10,8 +10,8 @@ import pytest
 from rest_framework_simplejwt.tokens import AccessToken
 
 from bench.cluster import Cluster, TcpProxy, app_env
-from config.testing import _database_url
 from games.tests.factories import ClubFactory, UserFactory
+from testing.browser import database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,7 @@ def proxied_server(transactional_db):
     db = dict(connection.settings_dict)
     with TcpProxy(db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)) as proxy:
         db.update(HOST="127.0.0.1", PORT=proxy.port)
-        env = app_env(database_url=_database_url(db), RATE_LIMITS_ENABLED="0", DB_CONN_MAX_AGE="0")
+        env = app_env(database_url=database_url(db), RATE_LIMITS_ENABLED="0", DB_CONN_MAX_AGE="0")
         with Cluster(env, size=1) as cluster:
             yield cluster.urls[0], proxy
 

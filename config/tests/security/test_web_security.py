@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client
 from rest_framework.test import APIClient
 
-from config.security import CSP_HEADER
+from core.security import CSP_HEADER
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -126,7 +126,7 @@ def test_a_session_authenticated_write_without_the_csrf_token_is_refused(player)
 
 
 def test_a_bearer_authenticated_write_needs_no_csrf_token(player):
-    from config.tests.security.conftest import bearer_client
+    from testing.personas import bearer_client
 
     response = bearer_client(player).post("/api/bookings/", {}, format="json")
 

@@ -3,9 +3,9 @@ phone watches it live; part of it is scored offline (queued taps, sent on reconn
 
 import pytest
 
-from config.testing import signed_init_data
 from games.models import Match, MatchEvent
 from games.tests.scoring.factories import UserFactory
+from testing.browser import signed_init_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,11 +3,11 @@ it for a guest opponent."""
 
 import pytest
 
-from config.testing import signed_init_data
 from games.tests.scoring.factories import UserFactory
 from stats import selectors
 from stats.models import Rating
 from stats.ratings import display_rating
+from testing.browser import signed_init_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,7 @@ the rebuild command; the live-matches gauge."""
 import pytest
 from django.core.management import CommandError, call_command
 
-from config.metrics import LIVE_MATCHES
+from core.metrics import LIVE_MATCHES
 from games.models import Match
 from games.scoring.topics import MatchTopic
 from games.tests.factories import ClubFactory, TableFactory

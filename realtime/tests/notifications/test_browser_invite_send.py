@@ -2,10 +2,10 @@
 
 import pytest
 
-from config.testing import signed_init_data
 from games.tests.factories import UserFactory
 from realtime.notifications.models import MatchInvite
 from realtime.tests.notifications.factories import PlayerFactory
+from testing.browser import signed_init_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,9 +3,9 @@ answered and settings saved."""
 
 import pytest
 
-from config.testing import signed_init_data
 from realtime.notifications.models import MatchInvite, NotificationPreference
 from realtime.tests.notifications.factories import NotificationFactory, PlayerFactory
+from testing.browser import signed_init_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

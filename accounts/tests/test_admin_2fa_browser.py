@@ -7,7 +7,8 @@ import pytest
 from django.conf import settings
 from django_otp.oath import totp
 
-from config.testing import live_app_env, start_daphne, stop_process
+from testing.browser import live_app_env
+from testing.daphne import start_daphne, stop_process
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,7 +3,7 @@
 import sentry_sdk
 from django.conf import settings
 
-from config.security import init_sentry
+from core.security import init_sentry
 
 
 def test_sentry_is_off_without_a_dsn():

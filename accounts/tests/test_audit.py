@@ -9,11 +9,11 @@ from django.test import Client
 
 from accounts import audit
 from accounts.models_audit import AuditRecord
-from config.tests.security.conftest import bearer_client
 from games.models import Booking, Tariff
 from games.tests.conftest import club, frozen, msk, table  # noqa: F401 - fixtures
 from games.tests.factories import BookingFactory, TariffFactory
 from games.tests.scoring.factories import make_match
+from testing.personas import bearer_client
 
 ADMIN = f"/{settings.ADMIN_PATH}"
 

@@ -26,7 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from config.metrics import HTTP_QUEUE_SECONDS, HTTP_QUEUED, HTTP_SHED
+from core.metrics import HTTP_QUEUE_SECONDS, HTTP_QUEUED, HTTP_SHED
 
 EXEMPT_PATHS = ("/healthz", "/metrics")
 

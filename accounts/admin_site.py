@@ -1,6 +1,6 @@
 """The staff admin site: two-factor sign-in (TOTP, django-otp), enrolment, a throttled login.
 
-`ArtelAdminSite` replaces Django's default site (config/apps.py), so every `@admin.register`
+`ArtelAdminSite` replaces Django's default site (accounts/apps.py), so every `@admin.register`
 lands here. With `ADMIN_REQUIRE_2FA` on, a page of the admin opens only for a staff user whose
 session was verified with a one-time code:
 
@@ -47,7 +47,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from config.ratelimit import client_ip
+from accounts.selectors import user_is_staff_member
+from core.ratelimit import client_ip
 
 ENROL_SESSION_KEY = "artel_otp_enrol"
 ENROL_MAX_AGE = 600  # seconds between the password step and confirming the first code
@@ -235,8 +236,6 @@ class ArtelAdminSite(admin.AdminSite):
 
     def role_check(self, request) -> bool:
         """The admin is for active members of the staff or manager groups (and superusers)."""
-        from accounts.selectors import user_is_staff_member
-
         return user_is_staff_member(user=request.user)
 
     def has_permission(self, request):

@@ -45,7 +45,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from config import metrics
+from core import metrics
 
 logger = logging.getLogger(__name__)
 

@@ -42,7 +42,7 @@ NOTIFICATION_RETRIES = Counter(
     "artel_notification_retries_total", "Notification deliveries put back for a retry", ["kind"]
 )
 
-# Admission control (config/admission.py)
+# Admission control (core/admission.py)
 HTTP_QUEUED = Gauge("artel_http_queued", "HTTP requests waiting for a turn in this process")
 HTTP_QUEUE_SECONDS = Histogram(
     "artel_http_queue_seconds",

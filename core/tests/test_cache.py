@@ -1,10 +1,10 @@
 """The cache is an optimisation only: with Redis away, cached reads are served from the database
-(config/cache.py)."""
+(core/cache.py)."""
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from config import cache as app_cache
+from core import cache as app_cache
 
 
 class AwayCache:

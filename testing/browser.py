@@ -3,24 +3,23 @@ database, and Debian's Chromium driven by Playwright, in a phone viewport, with 
 script faked (outside Telegram, or inside it with a signed init data string).
 
 Fixtures: `live_app` (base URL, str, with `.bot_token`), `new_phone_page(...)` (a factory) and
-`phone_page`. Loaded from the root conftest.py.
+`phone_page`. Loaded from the root conftest.py; daphne is started by `testing.daphne`.
 """
 
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
 from django.conf import settings
+
+from accounts.telegram_auth import sign_init_data
+from testing.daphne import start_daphne, stop_process
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,7 +41,6 @@ PHONE = {
 # A bot token for the daphne under test only (never a real one): init data in browser tests is
 # signed with it.
 BROWSER_TEST_BOT_TOKEN = "123456:browser-test-token"  # noqa: S105
-BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 class LiveApp(str):
@@ -52,13 +50,7 @@ class LiveApp(str):
     process: subprocess.Popen
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url(db: dict) -> str:
+def database_url(db: dict) -> str:
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{db['NAME']}"
     user = db.get("USER") or "postgres"
@@ -75,7 +67,7 @@ def live_app_env(db_settings: dict, **overrides) -> dict:
         {
             "DEBUG": "1",
             "SECRET_KEY": settings.SECRET_KEY,
-            "DATABASE_URL": _database_url(db_settings),
+            "DATABASE_URL": database_url(db_settings),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "CELERY_TASK_ALWAYS_EAGER": "1",
             "TELEGRAM_BOT_TOKEN": BROWSER_TEST_BOT_TOKEN,
@@ -92,44 +84,6 @@ def live_app_env(db_settings: dict, **overrides) -> dict:
         env["CHANNELS_PREFIX"] = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
     env.update(overrides)
     return env
-
-
-def start_daphne(
-    env: dict, port: int | None = None, timeout: float = 30
-) -> tuple[str, subprocess.Popen]:
-    port = port or _free_port()
-    daphne = str(Path(sys.executable).with_name("daphne"))
-    proc = subprocess.Popen(  # noqa: S603 - fixed argv
-        [daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"daphne exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:  # noqa: S310
-                if r.status == 200:
-                    return url, proc
-        except OSError:
-            time.sleep(0.2)
-    stop_process(proc)
-    raise RuntimeError("daphne did not answer /healthz in time")
-
-
-def stop_process(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
 
 
 @pytest.fixture(scope="session")
@@ -313,8 +267,6 @@ def phone_page(new_phone_page):
 
 def signed_init_data(bot_token: str, *, user: dict, start_param: str | None = None) -> str:
     """A correctly signed Mini App init data string for `user` (for browser and API tests)."""
-    from accounts.telegram_auth import sign_init_data
-
     fields = {"auth_date": str(int(time.time())), "user": json.dumps(user), "query_id": "test"}
     if start_param:
         fields["start_param"] = start_param

@@ -6,9 +6,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.testing import WebsocketCommunicator
 from rest_framework.test import APIClient
 
-from config import ratelimit
-from config.ratelimit import WebSocketRateLimitMiddleware, hit, parse_rate
-from config.tests.security.conftest import bearer_client
+from core import ratelimit
+from core.ratelimit import WebSocketRateLimitMiddleware, hit, parse_rate
+from testing.personas import bearer_client
 
 CLUBS = "/api/clubs/"
 BOOKINGS = "/api/bookings/"
@@ -200,6 +200,9 @@ def communicator(ip="192.0.2.10"):
     return ws
 
 
+# Channels closes stale database connections around each consumer call, so a socket test needs
+# database access allowed even though it runs no query.
+@pytest.mark.django_db
 async def test_websocket_handshakes_over_the_limit_are_denied_with_4429(limits):
     for _ in range(2):
         ws = communicator()
@@ -214,6 +217,9 @@ async def test_websocket_handshakes_over_the_limit_are_denied_with_4429(limits):
     assert code == 4429
 
 
+# Channels closes stale database connections around each consumer call, so a socket test needs
+# database access allowed even though it runs no query.
+@pytest.mark.django_db
 async def test_websocket_connects_are_counted_per_ip(limits):
     for _ in range(2):
         ws = communicator("192.0.2.10")

@@ -1,4 +1,4 @@
-"""API conventions shared by every app: one error shape, pagination, JSON 404/500 under /api/.
+"""The one API error handler: every error leaves the API in one shape, JSON 404/500 under /api/.
 
 Every error leaves the API as `{"detail": "<human sentence>", "code": "<machine_code>", ...}`.
 Services raise `DomainError` subclasses (stable code, translated message, HTTP status); the
@@ -11,55 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.errors import DomainError, error_body
+
 logger = logging.getLogger(__name__)
-
-
-class DomainError(Exception):
-    """A refusal by a service. Raised by services, caught by the API exception handler (and
-    by admin actions, which show `detail` as a message). `detail` is already translated.
-
-    Subclasses set `status_code` and `code`; `extra` is merged into the JSON body (for example
-    the current state on a version conflict). `retry_after` (seconds) adds a Retry-After header.
-    """
-
-    status_code = 400
-    code = "invalid"
-    default_detail = "The request cannot be carried out."
-
-    def __init__(self, detail=None, *, code=None, status_code=None, retry_after=None, **extra):
-        self.detail = str(detail) if detail is not None else str(self.default_detail)
-        if code is not None:
-            self.code = code
-        if status_code is not None:
-            self.status_code = status_code
-        self.retry_after = retry_after
-        self.extra = extra
-        super().__init__(self.detail)
-
-
-class Conflict(DomainError):
-    status_code = 409
-    code = "conflict"
-
-
-class NotAllowed(DomainError):
-    status_code = 403
-    code = "permission_denied"
-
-
-class NotFound(DomainError):
-    status_code = 404
-    code = "not_found"
-
-
-class Unprocessable(DomainError):
-    status_code = 422
-    code = "unprocessable"
 
 
 def _first_code(codes):
@@ -82,10 +41,6 @@ def _first_message(detail):
     if isinstance(detail, list) and detail:
         return _first_message(detail[0])
     return str(detail)
-
-
-def error_body(detail, code, **extra):
-    return {"detail": str(detail), "code": code, **extra}
 
 
 def exception_handler(exc, context):
@@ -138,12 +93,6 @@ def exception_handler(exc, context):
     return response
 
 
-class Pagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
 def _is_api(request):
     return request.path.startswith("/api/")
 
@@ -151,9 +100,8 @@ def _is_api(request):
 def not_found(request, exception=None):
     if _is_api(request):
         return JsonResponse(error_body(_("Not found."), "not_found"), status=404)
-    from django.views.defaults import page_not_found
 
-    return page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
@@ -161,25 +109,22 @@ def server_error(request):
         return JsonResponse(
             error_body(_("Something went wrong on our side."), "server_error"), status=500
         )
-    from django.views.defaults import server_error as html_server_error
 
-    return html_server_error(request)
+    return defaults.server_error(request)
 
 
 def permission_denied(request, exception=None):
     if _is_api(request):
         return JsonResponse(error_body(_("Permission denied."), "permission_denied"), status=403)
-    from django.views.defaults import permission_denied as html_permission_denied
 
-    return html_permission_denied(request, exception)
+    return defaults.permission_denied(request, exception)
 
 
 def bad_request(request, exception=None):
     if _is_api(request):
         return JsonResponse(error_body(_("Bad request."), "bad_request"), status=400)
-    from django.views.defaults import bad_request as html_bad_request
 
-    return html_bad_request(request, exception)
+    return defaults.bad_request(request, exception)
 
 
 class DatabaseUnavailableMiddleware:

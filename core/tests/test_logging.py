@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import structlog
 
 from config import celery as celery_module
-from config.logs import make_formatter, request_id_var
+from core.logs import make_formatter, request_id_var
 
 
 def _render(record_msg="hello", **extra):

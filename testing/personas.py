@@ -1,4 +1,6 @@
-"""Personas of the security tests: a player, a club staff member, a manager."""
+"""Personas shared by every app's tests (a pytest plugin, loaded from the root conftest.py):
+`player`, `other_player`, `staff_member` (staff role, password set), `manager`; and
+`bearer_client(user)`, an API client signed in with a JWT."""
 
 import pytest
 from django.contrib.auth.models import Group

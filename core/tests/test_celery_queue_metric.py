@@ -5,7 +5,7 @@ import uuid
 import pytest
 from django.conf import settings
 
-from config.metrics import CELERY_QUEUE_LENGTH, KOMBU_PRIORITY_SEP, CeleryQueueCollector
+from core.metrics import CELERY_QUEUE_LENGTH, KOMBU_PRIORITY_SEP, CeleryQueueCollector
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 

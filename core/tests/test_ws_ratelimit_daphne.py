@@ -5,7 +5,8 @@ import pytest
 import websockets
 from django.conf import settings
 
-from config.testing import live_app_env, start_daphne, stop_process
+from testing.browser import live_app_env
+from testing.daphne import start_daphne, stop_process
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

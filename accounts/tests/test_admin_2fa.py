@@ -10,7 +10,7 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from config.admin import CODE_INVALID, CODE_REQUIRED, locked_message
+from accounts.admin_site import CODE_INVALID, CODE_REQUIRED, locked_message
 
 ADMIN = f"/{settings.ADMIN_PATH}"
 LOGIN = f"{ADMIN}login/"
@@ -212,7 +212,7 @@ def test_without_the_2fa_requirement_the_password_opens_the_admin(staff_member, 
 def test_every_apps_models_are_registered_on_the_artel_site():
     from django.contrib import admin
 
-    from config.admin import ArtelAdminSite
+    from accounts.admin_site import ArtelAdminSite
 
     assert isinstance(admin.site, ArtelAdminSite)
     assert any(model._meta.label == "games.Tariff" for model in admin.site._registry)

@@ -1,11 +1,11 @@
 """Admission control: a bounded number of requests run Django at once; the rest queue in order,
-and one that waits too long gets 503 `server_busy` JSON (config/admission.py)."""
+and one that waits too long gets 503 `server_busy` JSON (core/admission.py)."""
 
 import asyncio
 import json
 
-from config.admission import ConcurrencyLimitMiddleware
-from config.metrics import HTTP_SHED
+from core.admission import ConcurrencyLimitMiddleware
+from core.metrics import HTTP_SHED
 
 
 class SlowApp:
