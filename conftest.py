@@ -6,8 +6,9 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 
-# Browser fixtures: live_app, new_phone_page, phone_page (testing/browser.py).
-pytest_plugins = ["testing.browser", "testing.personas"]
+# Browser fixtures: live_app, new_phone_page, phone_page (testing/browser.py); personas
+# (testing/personas.py); WebSocket helpers (testing/sockets.py).
+pytest_plugins = ["testing.browser", "testing.personas", "testing.sockets"]
 
 
 def _reachable(url: str, default_port: int) -> bool:

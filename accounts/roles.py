@@ -27,8 +27,8 @@ MANAGER_MODELS = {
 STAFF_APPS = ("games",)
 #: Apps a manager fully controls besides the models above (reports and ratings live in stats).
 MANAGER_APPS = ("games", "stats")
-#: Apps a manager may look into (notification outbox) without changing them.
-MANAGER_VIEW_APPS = ("realtime", "social_django")
+#: Apps a manager may look into (the notification outbox, heartbeats) without changing them.
+MANAGER_VIEW_APPS = ("notifications", "realtime", "social_django")
 
 STAFF_ACTIONS = ("add", "change", "view")
 

@@ -71,16 +71,16 @@ def main() -> None:
     from django.conf import settings
     from django.db import transaction
 
-    from realtime.notifications import ratelimit, services
-    from realtime.notifications.models import Notification
+    from notifications import delivery, outbox, ratelimit
+    from notifications.models import Notification
 
-    services._enqueue_delivery = lambda notification_id: None  # the sweep delivers
+    outbox.enqueue_delivery = lambda notification_id: None  # the sweep delivers
     users = players(max(args.rows, 90))
 
     t0 = time.perf_counter()
     for i in range(args.rows):
         with transaction.atomic():
-            services.notify(
+            outbox.notify(
                 user=users[i], kind="announcement", payload={"text": f"n{i}"}, dedupe_key=f"b:{i}"
             )
     write = time.perf_counter() - t0
@@ -94,7 +94,7 @@ def main() -> None:
         settings.TELEGRAM_RATE_PER_CHAT = 1e9
         ratelimit.get_bucket().reset()
         t0 = time.perf_counter()
-        outcomes = services.notification_sweep(limit=args.rows)
+        outcomes = delivery.notification_sweep(limit=args.rows)
         sweep = time.perf_counter() - t0
         sent = outcomes.get("sent", 0)
         print(f"sweep, no limit:     {sent / sweep:8.0f} msg/s ({sent} sent, {sweep:.2f} s)")
@@ -104,11 +104,11 @@ def main() -> None:
         ratelimit._bucket = None  # a fresh (full) bucket with the real limits
         for i in range(90):
             with transaction.atomic():
-                services.notify(
+                outbox.notify(
                     user=users[i], kind="announcement", payload={}, dedupe_key=f"limited:{i}"
                 )
         t0 = time.perf_counter()
-        outcomes = services.notification_sweep(limit=90)
+        outcomes = delivery.notification_sweep(limit=90)
         limited = time.perf_counter() - t0
         sent = outcomes.get("sent", 0)
         print(

@@ -6,7 +6,10 @@ the task's logs (core/logs.py).
 
 import os
 
+import structlog
 from celery import Celery, signals
+
+from core.logs import request_id_var
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -19,8 +22,6 @@ REQUEST_ID_HEADER = "artel_request_id"
 
 @signals.before_task_publish.connect
 def _attach_request_id(headers=None, **_kwargs):
-    from core.logs import request_id_var
-
     rid = request_id_var.get()
     if rid and headers is not None:
         headers.setdefault(REQUEST_ID_HEADER, rid)
@@ -28,10 +29,6 @@ def _attach_request_id(headers=None, **_kwargs):
 
 @signals.task_prerun.connect
 def _bind_request_id(task=None, **_kwargs):
-    import structlog
-
-    from core.logs import request_id_var
-
     rid = getattr(task.request, REQUEST_ID_HEADER, None) if task is not None else None
     if rid is None and task is not None:
         rid = (task.request.headers or {}).get(REQUEST_ID_HEADER) if task.request.headers else None
@@ -47,6 +44,4 @@ def _bind_request_id(task=None, **_kwargs):
 
 @signals.task_postrun.connect
 def _unbind(**_kwargs):
-    import structlog
-
     structlog.contextvars.clear_contextvars()

@@ -17,6 +17,8 @@ from celery.schedules import schedule as interval_schedule
 from django.conf import settings
 from django.utils import timezone
 
+from config.celery import app
+
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 
@@ -33,8 +35,6 @@ def _schedules() -> dict:
 
 
 def _run_task(task_name: str, args, kwargs) -> None:
-    from config.celery import app
-
     app.loader.import_default_modules()
     try:
         app.tasks[task_name].apply(args=args, kwargs=kwargs, throw=True)

@@ -56,9 +56,10 @@ INSTALLED_APPS = [
     "django_prometheus",
     "channels",
     "accounts",
+    "realtime",
     "games",
     "stats",
-    "realtime",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -209,9 +210,9 @@ NOTIFICATIONS_DELIVER_IN_BACKGROUND = env.bool(
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "realtime.tasks.heartbeat", "schedule": 30.0},
     # Notifications: deliver what is due (deferred, retried, lost enqueues); write reminders.
-    "notifications-sweep": {"task": "realtime.notifications.sweep", "schedule": 30.0},
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 30.0},
     "notifications-reminders": {
-        "task": "realtime.notifications.schedule_reminders",
+        "task": "notifications.schedule_reminders",
         "schedule": 60.0,
     },
     # No-shows after the grace period, and the running bills pushed to players.

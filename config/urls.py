@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from django_prometheus import exports
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -8,7 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from config import views
 from core import metrics  # noqa: F401 - metrics registers its scrape-time collectors
 from games.scoring.views import club_tv
-from realtime.notifications.webhook import telegram_webhook
+from notifications.webhook import telegram_webhook
 
 handler400 = "core.api.bad_request"
 handler403 = "core.api.permission_denied"
@@ -20,7 +21,7 @@ api_patterns = [
     path("", include("games.urls")),
     path("", include("stats.urls")),
     path("", include("realtime.urls")),
-    path("", include("realtime.notifications.urls")),
+    path("", include("notifications.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file: no inline script under the CSP.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -32,6 +33,15 @@ urlpatterns = [
     path("metrics", exports.ExportToDjangoView, name="metrics"),
     path("api/", include(api_patterns)),
     path("telegram/webhook/", telegram_webhook, name="telegram-webhook"),
+    # Staff bookmarks from before notifications became an app: /admin/realtime/notification/… →
+    # /admin/notifications/notification/… (the query string is kept).
+    re_path(
+        rf"^{settings.ADMIN_PATH}realtime/(?P<rest>(broadcast|messagetemplate|notificationprofile|"
+        r"processedupdate|matchinvite|notification|notificationpreference|tablewatch)/.*)$",
+        RedirectView.as_view(
+            url=f"/{settings.ADMIN_PATH}notifications/%(rest)s", permanent=True, query_string=True
+        ),
+    ),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from realtime.selectors import last_heartbeat
+
 logger = logging.getLogger(__name__)
 CHECK_TIMEOUT = 2.0
 
@@ -60,8 +62,6 @@ CHECKS = {"database": _check_database, "cache": _check_cache, "channel_layer": _
 
 
 def _beat_status():
-    from realtime.selectors import last_heartbeat
-
     try:
         at = last_heartbeat()
     except Exception:  # noqa: BLE001 - the database check reports the real failure

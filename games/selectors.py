@@ -26,7 +26,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from core.cache import cache_get, cache_set
-from games.billing import Bill, BillingPolicy, TariffWindow, bill_session
+from games.billing import Bill, BillingPolicy, NoTariffError, TariffWindow, bill_session
 from games.models import Booking, Club, OpeningHours, Table, TableSession, Tariff
 
 # --- opening hours ------------------------------------------------------------------------
@@ -526,7 +526,6 @@ def today_overview(*, club: Club, now: datetime | None = None) -> dict:
     )
     windows: dict[str, list[TariffWindow]] = {}
     running = []
-    from games.billing import NoTariffError
 
     for s in open_sessions:
         if s.table.kind not in windows:

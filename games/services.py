@@ -23,6 +23,7 @@ from core.metrics import BOOKINGS, REVENUE_KOPECKS, SESSIONS_OPEN
 from games import selectors
 from games.billing import NoTariffError
 from games.models import Booking, Club, SessionBillLine, Table, TableSession
+from realtime import broadcast
 
 logger = structlog.get_logger(__name__)
 
@@ -137,12 +138,10 @@ def _floor_changed(club_id: int, *, now: datetime | None = None) -> int:
 
     Must be called inside the transaction that changed the floor, after the change.
     """
-    from realtime.broadcast import publish
-
     Club.objects.filter(pk=club_id).update(floor_version=F("floor_version") + 1)
     club = Club.objects.select_for_update().get(pk=club_id)
     data = selectors.floor_state(club=club, now=now)
-    publish(f"club:{club_id}", version=club.floor_version, data=data)
+    broadcast.publish(f"club:{club_id}", version=club.floor_version, data=data)
     if now is None or abs(timezone.now() - now).total_seconds() < 1:
         # (a floor as of another moment — a test's, a replay's — is not the one readers want)
         version = club.floor_version
@@ -154,15 +153,13 @@ def _floor_changed(club_id: int, *, now: datetime | None = None) -> int:
 
 def _me_changed(user_ids, *sections: str) -> None:
     """Push the player's fresh `me` sections ("bookings", "sessions") after commit."""
-    from realtime.broadcast import publish_to_user
-
     User = get_user_model()
     builders = {
         "bookings": selectors.me_bookings_section,
         "sessions": selectors.me_sessions_section,
     }
     for user in User.objects.filter(pk__in=set(user_ids)):
-        publish_to_user(user.pk, data={name: builders[name](user) for name in sections})
+        broadcast.publish_to_user(user.pk, data={name: builders[name](user) for name in sections})
 
 
 def _count_open_sessions() -> None:

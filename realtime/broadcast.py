@@ -21,18 +21,16 @@ from functools import partial
 import structlog
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from core.metrics import BROADCAST_LATENCY
-from realtime.topics import MeTopic, resolve, user_group
+from realtime.topics import MeTopic, next_user_version, resolve, user_group
 
 logger = structlog.get_logger(__name__)
 
 # Channel-layer message type; the consumer's handler is `realtime_message`.
 LAYER_MESSAGE_TYPE = "realtime.message"
-USER_VERSION_KEY = "realtime:me-version:{}"
 _background: set[asyncio.Task] = set()
 
 
@@ -71,32 +69,6 @@ def publish_to_user(user_id: int, *, data: dict, type: str = "update") -> None:
     transaction.on_commit(partial(_send_to_user, int(user_id), message), robust=True)
 
 
-def user_version(user_id: int) -> int:
-    """The current version of a user's `me` stream (what a snapshot reports)."""
-    key = USER_VERSION_KEY.format(user_id)
-    value = cache.get(key)
-    if value is None:
-        _seed_user_version(key)
-        value = cache.get(key)
-    return int(value)
-
-
-def _next_user_version(user_id: int) -> int:
-    key = USER_VERSION_KEY.format(user_id)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # the key is missing (first use, cache cleared or evicted)
-        _seed_user_version(key)
-        return int(cache.incr(key))
-
-
-def _seed_user_version(key: str) -> None:
-    # Seed with the clock in milliseconds, not 0: if the counter is lost (cache flushed, Redis
-    # restarted) the next versions still exceed every version a client has seen, so they show
-    # as a gap (→ fresh snapshot) instead of being dropped as stale.
-    cache.add(key, int(time.time() * 1000), timeout=None)
-
-
 def _encode(data) -> str:
     # Encoded once here, not once per socket: a floor update goes to a thousand sockets, and a
     # string is also cheap for the layer to copy (in-memory) or pack (Redis).
@@ -104,7 +76,7 @@ def _encode(data) -> str:
 
 
 def _send_to_user(user_id: int, message: dict) -> None:
-    message = {**message, "version": _next_user_version(user_id)}
+    message = {**message, "version": next_user_version(user_id)}
     _send(user_group(user_id), message)
 
 

@@ -18,6 +18,3 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"
-
-
-from realtime.notifications.models import *  # noqa: E402,F401,F403

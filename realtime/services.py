@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from accounts.models import User
 from realtime.models import Heartbeat
 from realtime.selectors import BEAT
 
@@ -43,7 +44,6 @@ def ticket_consume(*, ticket: str):
         return None
     if value.get("exp", 0) < time.time():
         return None
-    from accounts.models import User
 
     return User.objects.filter(pk=value.get("user"), is_active=True).first()
 

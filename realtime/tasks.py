@@ -15,6 +15,3 @@ def heartbeat() -> None:
 
     BEAT_LAST.set(time.time())
     logger.debug("beat heartbeat recorded")
-
-
-from realtime.notifications import tasks as _notification_tasks  # noqa: E402,F401

@@ -30,8 +30,11 @@ sent with `broadcast.publish_to_user()`.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from typing import Any, ClassVar
+
+from django.core.cache import cache
 
 __all__ = [
     "MeTopic",
@@ -136,7 +139,8 @@ class MeTopic(Topic):
     """The signed-in user's own stream: bookings, the running session, notifications …
 
     Snapshot: `{"<section>": fn(user), ...}` for every registered section. Updates come from
-    `broadcast.publish_to_user(user_id, data=...)`, whose version is a per-user counter.
+    `broadcast.publish_to_user(user_id, data=...)`, whose version is a per-user counter
+    (`next_user_version`, below).
     """
 
     kind = "me"
@@ -147,8 +151,6 @@ class MeTopic(Topic):
         return bool(user is not None and user.is_authenticated and user.is_active)
 
     def snapshot(self, user, **params) -> tuple[int, dict]:
-        from realtime.broadcast import user_version
-
         # The version first: a change committed while the sections are read arrives again as an
         # update with a higher version (applied twice, never lost).
         version = user_version(user.pk)
@@ -162,3 +164,36 @@ class MeTopic(Topic):
 
 def user_group(user_id: int) -> str:
     return f"me.{int(user_id)}"
+
+
+# --- the per-user `me` version counter -------------------------------------------------------------
+# A `me` update's version is assigned after commit (broadcast.publish_to_user), so a rolled-back
+# change never burns a number; a snapshot reports the current value.
+
+USER_VERSION_KEY = "realtime:me-version:{}"
+
+
+def user_version(user_id: int) -> int:
+    """The current version of a user's `me` stream (what a snapshot reports)."""
+    key = USER_VERSION_KEY.format(user_id)
+    value = cache.get(key)
+    if value is None:
+        _seed_user_version(key)
+        value = cache.get(key)
+    return int(value)
+
+
+def next_user_version(user_id: int) -> int:
+    key = USER_VERSION_KEY.format(user_id)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # the key is missing (first use, cache cleared or evicted)
+        _seed_user_version(key)
+        return int(cache.incr(key))
+
+
+def _seed_user_version(key: str) -> None:
+    # Seed with the clock in milliseconds, not 0: if the counter is lost (cache flushed, Redis
+    # restarted) the next versions still exceed every version a client has seen, so they show
+    # as a gap (→ fresh snapshot) instead of being dropped as stale.
+    cache.add(key, int(time.time() * 1000), timeout=None)

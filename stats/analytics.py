@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from games.models import Booking, OpeningHours, Table, TableSession
+
 WEEK = range(7)
 HOURS = range(24)
 
@@ -194,8 +196,6 @@ def club_figures(
 
 def club_analytics(*, club, date_from: date, date_to: date, now: datetime | None = None) -> dict:
     """Load a club's rows for the range and compute ``club_figures`` (5 queries)."""
-    from games.models import Booking, OpeningHours, Table, TableSession
-
     tz = club.tz
     range_start = _day_bounds(tz, date_from)[0]
     range_end = _day_bounds(tz, date_to)[1]

@@ -24,6 +24,7 @@ from games import rules
 from games.demo import demo_hook
 from games.models import Booking, Match, MatchEvent, MatchSide, Table, TableSession, Tariff
 from stats.receivers import muted
+from stats.services import stats_rebuild
 
 logger = structlog.get_logger(__name__)
 
@@ -247,8 +248,6 @@ def stats_demo(*, club) -> None:
             written += 1
         with muted():
             _sessions(club, players, rng, now)
-
-    from stats.services import stats_rebuild
 
     result = stats_rebuild()
     logger.info("stats demo history", simulated=written, **result)

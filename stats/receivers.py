@@ -11,11 +11,10 @@ from django.dispatch import receiver
 
 from games.models import Match, TableSession
 from games.scoring.signals import match_finished, match_reopened
+from stats.tasks import apply_match_stats, refresh_play_time
 
 
 def _enqueue_match(match_id: int) -> None:
-    from stats.tasks import apply_match_stats
-
     apply_match_stats.delay(match_id)
 
 
@@ -44,8 +43,6 @@ def muted():
 
 
 def _enqueue_play_time(session_id: int) -> None:
-    from stats.tasks import refresh_play_time
-
     refresh_play_time.delay(session_id)
 
 

@@ -33,6 +33,7 @@ from django.db.models import Q
 from core.metrics import STATS_APPLIED
 from games import rules
 from games.models import Match, TableSession
+from realtime import broadcast
 from stats import achievements
 from stats.facts import effective_events, match_facts
 from stats.models import (
@@ -46,6 +47,8 @@ from stats.models import (
     Rating,
 )
 from stats.ratings import OpenSkillRatings, PlayerRating, display_rating
+from stats.selectors import leaderboard_bump_version
+from stats.signals import achievement_awarded
 
 logger = structlog.get_logger(__name__)
 
@@ -486,34 +489,22 @@ def _award(player_ids: Iterable[int], *, match_id: int | None, announce: bool) -
 
 
 def _announce(award: Achievement) -> None:
-    """On the player's `me` topic (the stats block refreshes) and as a notification (inbox and,
-    if the player wants it, a bot message) — both leave after commit."""
-    from realtime.broadcast import publish_to_user
-    from realtime.notifications.services import achievement_notify
-
+    """On the player's `me` topic (the stats block refreshes) and, through the
+    `achievement_awarded` signal, as a notification (inbox and, if the player wants it, a bot
+    message) — both leave after commit."""
     info = achievements.describe(award.code)
-    publish_to_user(
+    broadcast.publish_to_user(
         award.player_id,
         data={"kind": "achievement", "achievement": {**info, "awarded_at": award.awarded_at}},
     )
-    achievement_notify(
-        user=award.player,
-        code=award.code,
-        title=info["title"],
-        description=info["description"],
-        icon=info["icon"],
-    )
+    achievement_awarded.send(sender=Achievement, award=award, info=info)
 
 
 def _announce_revoked(player_id: int, codes: list[str]) -> None:
     """On the player's `me` topic, so an open Me screen drops the badge (after commit)."""
-    from realtime.broadcast import publish_to_user
-
-    publish_to_user(player_id, data={"kind": "achievements_revoked", "codes": codes})
+    broadcast.publish_to_user(player_id, data={"kind": "achievements_revoked", "codes": codes})
 
 
 def _invalidate_leaderboards(family: str) -> None:
-    from stats.selectors import leaderboard_bump_version
-
     # robust: with the cache away the stats still stand (boards then refresh within their TTL).
     transaction.on_commit(lambda: leaderboard_bump_version(family), robust=True)

@@ -3,13 +3,12 @@
 import logging
 
 from core.metrics import LIVE_MATCHES
+from games.scoring.selectors import match_live_count
 
 logger = logging.getLogger(__name__)
 
 
 def _live_matches() -> float:
-    from games.scoring.selectors import match_live_count
-
     try:
         return float(match_live_count())
     except Exception:  # noqa: BLE001 - a scrape must not fail because the database is away

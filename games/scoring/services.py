@@ -21,6 +21,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +31,9 @@ from core.metrics import MATCH_EVENTS
 from games import rules
 from games.models import Match, MatchEvent, MatchSide, Table, TableSession
 from games.scoring import selectors
+from games.scoring.serializers import event_data
 from games.scoring.signals import match_finished, match_reopened
+from realtime import broadcast
 
 MAX_PLAYERS_PER_SIDE = 2
 GUEST_NAME_MAX = 64
@@ -145,8 +148,6 @@ def match_create(
 
 
 def _parse_sides(sides) -> list[list[int] | str]:
-    from django.contrib.auth import get_user_model
-
     if not isinstance(sides, list) or len(sides) != 2:
         raise ScoringError(_(MSG_SIDES), code="invalid_sides")
     parsed: list[list[int] | str] = []
@@ -438,10 +439,7 @@ def _record(
 
 
 def _publish(match: Match, event: MatchEvent) -> None:
-    from games.scoring.serializers import event_data
-    from realtime.broadcast import publish
-
-    publish(
+    broadcast.publish(
         f"match:{match.pk}",
         version=event.seq,
         data={

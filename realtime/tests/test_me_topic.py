@@ -9,8 +9,9 @@ from django.core.cache import cache
 from django.db import transaction
 
 from realtime import topics
-from realtime.broadcast import publish, publish_to_user, user_version
+from realtime.broadcast import publish, publish_to_user
 from realtime.tests.conftest import assert_open
+from realtime.topics import user_version
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -77,7 +77,7 @@ def test_a_nine_ball_break_and_run_is_awarded(ann, ivan):
 
 
 def test_an_award_also_leaves_a_notification_in_the_inbox(ann, ivan, announced):
-    from realtime.notifications.models import Notification
+    from notifications.models import Notification
 
     finished_match([ann], [ivan], "00", at=NOW)
     note = Notification.objects.get(user=ann)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from games import demo
 from games.models import Club, OpeningHours, Table, Tariff
 
 DEMO_CLUB = "Artel"
@@ -102,7 +103,6 @@ class Command(BaseCommand):
                     "language": lang,
                 },
             )
-        from games import demo
 
         demo.run_hooks(club=club)
         verb = "created" if created else "already present"
