@@ -69,6 +69,7 @@ seed: migrate
 lint: dev-setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
 
 format: dev-setup
 	$(VENV)/bin/ruff check --fix .
