@@ -117,7 +117,7 @@ def club_tz() -> zoneinfo.ZoneInfo:
 
 
 def club_tz_forget(**_kwargs) -> None:
-    """A club was saved or deleted: read the time zone again (receivers.py connects this)."""
+    """A club was saved or deleted: read the time zone again (notifications/receivers.py connects this)."""
     global _tz_cache
     _tz_cache = None
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 class RealtimeConfig(AppConfig):
     name = "realtime"
-    verbose_name = _("Realtime and notifications")
+    verbose_name = _("Realtime")
 
     def ready(self):
         # Every app's `topics.py` registers its topic kinds (and `me` sections) on import.
