@@ -3,8 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles, services
-from accounts.models import User
+from accounts import roles, services, two_factor
+from accounts.models import EnrolmentLink, User
 
 
 @admin.register(User)
@@ -37,7 +37,13 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
-    actions = ["make_player", "make_staff", "make_manager"]
+    actions = [
+        "make_player",
+        "make_staff",
+        "make_manager",
+        "issue_enrolment_link",
+        "reset_two_factor",
+    ]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_readonly_fields(self, request, obj=None):
@@ -67,3 +73,57 @@ class UserAdmin(BaseUserAdmin):
     @admin.action(description=_("Make manager (runs the club)"), permissions=["change"])
     def make_manager(self, request, queryset):
         self._set_role(request, queryset, [roles.PLAYER, roles.MANAGER], _("manager"))
+
+    @admin.action(description=_("Issue a two-factor enrolment link"), permissions=["change"])
+    def issue_enrolment_link(self, request, queryset):
+        """A one-time link per selected staff member, shown here once: hand it to the person (it
+        is the only way to set up the authenticator; it expires, and works once)."""
+        base = request.build_absolute_uri("/").rstrip("/")
+        for user in queryset:
+            if not user.is_staff:
+                self.message_user(
+                    request,
+                    _("%(user)s has no admin access: no link needed.") % {"user": user},
+                    messages.WARNING,
+                )
+                continue
+            token = two_factor.enrolment_link_issue(user=user, issued_by=request.user)
+            self.message_user(
+                request,
+                _("Enrolment link for %(user)s (valid %(hours)d h, once): %(url)s")
+                % {
+                    "user": user,
+                    "hours": two_factor.link_ttl().total_seconds() // 3600,
+                    "url": two_factor.enrolment_url(token, base=base),
+                },
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Reset two-factor sign-in (lost phone)"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        removed = sum(two_factor.two_factor_reset(user=user) for user in queryset)
+        self.message_user(
+            request,
+            _(
+                "%(count)d authenticator(s) removed. Issue an enrolment link so the person can "
+                "set up a new one."
+            )
+            % {"count": removed},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(EnrolmentLink)
+class EnrolmentLinkAdmin(admin.ModelAdmin):
+    """Who was given an enrolment link, by whom, and whether it was used (read-only)."""
+
+    list_display = ("user", "issued_by", "created_at", "expires_at", "used_at")
+    list_filter = ("used_at",)
+    search_fields = ("user__username",)
+    readonly_fields = ("user", "issued_by", "created_at", "expires_at", "used_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

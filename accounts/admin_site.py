@@ -33,7 +33,6 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.core.cache import cache
-from django.db import transaction
 from django.forms.utils import ErrorDict
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
@@ -47,6 +46,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import two_factor
 from accounts.selectors import user_is_staff_member
 from core.ratelimit import client_ip
 
@@ -56,6 +56,12 @@ ENROL_MAX_AGE = 600  # seconds between the password step and confirming the firs
 CODE_REQUIRED = _("Enter the 6-digit code from your authenticator app.")
 CODE_INVALID = _("The code is not valid. Check the time on your phone and try again.")
 ENROL_EXPIRED = _("Sign in again to set up your authenticator.")
+NOT_ENROLLED = _(
+    "Two-factor sign-in is not set up for this account yet. Open the enrolment link a manager "
+    "gave you, then sign in here."
+)
+ENROL_LINK_INVALID = _("This enrolment link is not valid any more. Ask a manager for a new one.")
+ENROL_LINK_OPENED = _("Sign in with your password to set up your authenticator.")
 
 
 # --- Login throttle -------------------------------------------------------------------------------
@@ -157,6 +163,10 @@ class AdminLoginForm(AdminAuthenticationForm):
             if self.device is None:
                 raise forms.ValidationError(CODE_INVALID, code="otp_invalid")
         elif self.require_2fa:
+            # Enrolment needs the proof a manager handed out (an opened enrolment link), never
+            # the password alone.
+            if opened_link(self.request, user) is None:
+                raise forms.ValidationError(NOT_ENROLLED, code="otp_not_enrolled")
             self.needs_enrolment = True
         return cleaned
 
@@ -184,22 +194,30 @@ class CodeForm(forms.Form):
 class EnrolForm(forms.Form):
     otp_token = _code_field
 
-    def __init__(self, *args, device: TOTPDevice, **kwargs):
+    def __init__(self, *args, device: TOTPDevice, link_id: int, **kwargs):
         self.device = device
+        self.link_id = link_id
         super().__init__(*args, **kwargs)
 
     def clean(self):
         code = _clean_code(self.cleaned_data.get("otp_token"))
         if not code:
             raise forms.ValidationError(CODE_REQUIRED, code="otp_required")
-        with transaction.atomic():
-            device = TOTPDevice.objects.select_for_update().get(pk=self.device.pk)
-            if not device.verify_token(code):
-                raise forms.ValidationError(CODE_INVALID, code="otp_invalid")
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-        self.device = device
+        confirmed = two_factor.enrolment_confirm(
+            link_id=self.link_id, device_id=self.device.pk, verify=lambda d: d.verify_token(code)
+        )
+        if not confirmed:
+            raise forms.ValidationError(CODE_INVALID, code="otp_invalid")
+        self.device.refresh_from_db()
         return self.cleaned_data
+
+
+def opened_link(request, user):
+    """The enrolment link opened in this browser session for `user`, if it is still open."""
+    opened = request.session.get(two_factor.LINK_SESSION_KEY) or {}
+    if opened.get("user") != user.pk:
+        return None
+    return two_factor.enrolment_link_for(link_id=opened.get("link"), user=user)
 
 
 def qr_svg(data: str) -> str:
@@ -246,6 +264,11 @@ class ArtelAdminSite(admin.AdminSite):
     def get_urls(self):
         return [
             path("otp/enrol/", self.admin_view_unauthenticated(self.otp_enrol), name="otp_enrol"),
+            path(
+                "otp/enrol/<str:token>/",
+                self.admin_view_unauthenticated(self.otp_enrol_link),
+                name="otp_enrol_link",
+            ),
             *super().get_urls(),
         ]
 
@@ -288,8 +311,9 @@ class ArtelAdminSite(admin.AdminSite):
             return HttpResponseRedirect(self._next_url(request))
         ip = client_ip(request)
         web_user = self._pending_web_user(request)
-        if web_user is not None and not has_confirmed_device(web_user):
-            return redirect(f"{reverse('admin:otp_enrol', current_app=self.name)}")
+        not_enrolled = web_user is not None and not has_confirmed_device(web_user)
+        if not_enrolled and opened_link(request, web_user) is not None:
+            return redirect(reverse("admin:otp_enrol", current_app=self.name))
         require = settings.ADMIN_REQUIRE_2FA
         data = request.POST if request.method == "POST" else None
         if web_user is not None:
@@ -299,7 +323,10 @@ class ArtelAdminSite(admin.AdminSite):
             form = AdminLoginForm(request, data=data, require_2fa=require)
             username = (data or {}).get("username", "")
         status = 200
-        if data is not None:
+        if not_enrolled:
+            _refuse(form, NOT_ENROLLED)
+            status = 403
+        elif data is not None:
             locked = login_locked_for(username, ip)
             if locked:
                 _refuse(form, locked_message(locked))
@@ -344,17 +371,39 @@ class ArtelAdminSite(admin.AdminSite):
     # -- enrolment --
 
     def _enrolling(self, request):
-        """(user, backend or None, next) of whoever may enrol now, or None."""
+        """(user, backend or None, next, link) of whoever may enrol now, or None: a staff member
+        who opened an enrolment link in this session and then proved the password (or is
+        signed in on the web)."""
         web_user = self._pending_web_user(request)
         if web_user is not None:
-            return web_user, None, self._next_url(request)
+            link = opened_link(request, web_user)
+            return (web_user, None, self._next_url(request), link) if link else None
         pending = request.session.get(ENROL_SESSION_KEY)
         if not pending or time.time() - pending.get("at", 0) > ENROL_MAX_AGE:
             return None
         user = get_user_model()._default_manager.filter(pk=pending["user"], is_active=True).first()
         if user is None or not user.is_staff:
             return None
-        return user, pending["backend"], pending.get("next") or reverse("admin:index")
+        link = opened_link(request, user)
+        if link is None:
+            return None
+        return user, pending["backend"], pending.get("next") or reverse("admin:index"), link
+
+    def otp_enrol_link(self, request, token):
+        """An enrolment link a manager issued: remembered in this browser session, then the
+        password step (or, signed in on the web already, straight to the enrolment page)."""
+        link = two_factor.enrolment_link_valid(token)
+        login_url = reverse("admin:login", current_app=self.name)
+        if link is None:
+            request.session.pop(two_factor.LINK_SESSION_KEY, None)
+            messages.error(request, ENROL_LINK_INVALID)
+            return redirect(login_url)
+        request.session.cycle_key()
+        request.session[two_factor.LINK_SESSION_KEY] = {"link": link.pk, "user": link.user_id}
+        if self._pending_web_user(request) is not None and request.user.pk == link.user_id:
+            return redirect(reverse("admin:otp_enrol", current_app=self.name))
+        messages.info(request, ENROL_LINK_OPENED)
+        return redirect(login_url)
 
     def otp_enrol(self, request):
         enrolling = self._enrolling(request)
@@ -363,7 +412,7 @@ class ArtelAdminSite(admin.AdminSite):
             request.session.pop(ENROL_SESSION_KEY, None)
             messages.info(request, ENROL_EXPIRED)
             return redirect(login_url)
-        user, backend, next_url = enrolling
+        user, backend, next_url, link = enrolling
         if has_confirmed_device(user):
             # A second authenticator is added by a manager, never through a password alone.
             return redirect(login_url)
@@ -373,7 +422,9 @@ class ArtelAdminSite(admin.AdminSite):
         ip = client_ip(request)
         username = user.get_username()
         status = 200
-        form = EnrolForm(request.POST if request.method == "POST" else None, device=device)
+        form = EnrolForm(
+            request.POST if request.method == "POST" else None, device=device, link_id=link.pk
+        )
         if request.method == "POST":
             locked = login_locked_for(username, ip)
             if locked:
@@ -382,6 +433,7 @@ class ArtelAdminSite(admin.AdminSite):
             elif form.is_valid():
                 login_succeeded(username, ip)
                 request.session.pop(ENROL_SESSION_KEY, None)
+                request.session.pop(two_factor.LINK_SESSION_KEY, None)
                 if not request.user.is_authenticated or request.user.pk != user.pk:
                     auth_login(request, user, backend=backend)
                 django_otp.login(request, form.device)

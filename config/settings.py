@@ -248,6 +248,9 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Artel Billiards")
 ADMIN_LOGIN_FAILURES = env.int("ADMIN_LOGIN_FAILURES", default=5)
 ADMIN_LOGIN_FAILURES_PER_IP = env.int("ADMIN_LOGIN_FAILURES_PER_IP", default=30)
 ADMIN_LOGIN_LOCKOUT = env.int("ADMIN_LOGIN_LOCKOUT", default=15 * 60)
+# A staff member sets up the authenticator only through a one-time link a manager issues
+# (accounts/two_factor.py); it works for this many hours.
+ADMIN_ENROL_LINK_HOURS = env.int("ADMIN_ENROL_LINK_HOURS", default=24)
 # Staff changes to money and results leave an audit record (accounts/audit.py): model label →
 # watched fields, or {"fields": [...], "create_when": {field: [values]}} to record only such
 # creations. Missing models or fields are skipped.
@@ -261,6 +264,9 @@ AUDIT_WATCH = {
         "fields": ["type", "payload", "voids"],
         "create_when": {"type": ["correction", "abandon"]},
     },
+    # Two-factor sign-in: links issued, authenticators set up and removed (a manager's reset).
+    "accounts.EnrolmentLink": ["user", "expires_at", "used_at"],
+    "otp_totp.TOTPDevice": ["user", "name", "confirmed"],
 }
 
 TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")

@@ -1,5 +1,6 @@
-"""The admin asks staff for a TOTP code: login with code, enrolment after the password, the
-code-only step for staff signed in on the web, and the login throttle."""
+"""The admin asks staff for a TOTP code: login with code, enrolment only through a one-time link a
+manager issued (then the password), the code-only step for staff signed in on the web, a manager's
+reset, and the login throttle."""
 
 import re
 import time
@@ -10,7 +11,15 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.admin_site import CODE_INVALID, CODE_REQUIRED, locked_message
+from accounts import two_factor
+from accounts.admin_site import (
+    CODE_INVALID,
+    CODE_REQUIRED,
+    ENROL_LINK_INVALID,
+    NOT_ENROLLED,
+    locked_message,
+)
+from accounts.models import EnrolmentLink
 
 ADMIN = f"/{settings.ADMIN_PATH}"
 LOGIN = f"{ADMIN}login/"
@@ -41,6 +50,13 @@ def sign_in(client, username="desk", password=PASSWORD, code="", **extra):
 
 def messages_of(response) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
+
+
+def open_link(client, user) -> str:
+    """A manager issued a link for `user`, who opens it in this browser."""
+    token = two_factor.enrolment_link_issue(user=user)
+    client.get(two_factor.enrolment_url(token, base=""))
+    return token
 
 
 def test_a_staff_session_without_a_verified_code_cannot_open_the_admin(staff_member):
@@ -87,10 +103,11 @@ def test_a_wrong_code_is_refused(staff_member, authenticator):
     assert "_auth_user_id" not in client.session
 
 
-def test_staff_without_an_authenticator_enrol_after_the_password_and_are_then_verified(
+def test_staff_without_an_authenticator_enrol_with_a_link_and_the_password_then_are_verified(
     staff_member,
 ):
     client = Client()
+    open_link(client, staff_member)
 
     response = sign_in(client)
 
@@ -115,6 +132,7 @@ def test_staff_without_an_authenticator_enrol_after_the_password_and_are_then_ve
 
 def test_a_wrong_enrolment_code_leaves_the_device_unconfirmed(staff_member):
     client = Client()
+    open_link(client, staff_member)
     sign_in(client)
     client.get(ENROL)
     device = TOTPDevice.objects.get(user=staff_member)
@@ -217,3 +235,127 @@ def test_every_apps_models_are_registered_on_the_artel_site():
     assert isinstance(admin.site, ArtelAdminSite)
     assert any(model._meta.label == "games.Tariff" for model in admin.site._registry)
     assert any(model._meta.label == "otp_totp.TOTPDevice" for model in admin.site._registry)
+
+
+# --- enrolment needs a link a manager issued (issue 15: the published-password takeover) ----------
+
+
+def test_the_password_alone_never_reaches_the_enrolment_page(staff_member):
+    client = Client()
+
+    response = sign_in(client)
+
+    assert response.status_code == 200
+    assert str(NOT_ENROLLED) in messages_of(response)
+    assert "_auth_user_id" not in client.session
+    enrol = client.get(ENROL)
+    assert enrol.status_code == 302 and enrol["Location"] == LOGIN
+    assert not TOTPDevice.objects.filter(user=staff_member).exists()
+    assert client.get(ADMIN).status_code == 302
+
+
+def test_staff_signed_in_on_the_web_without_an_authenticator_need_a_link_too(staff_member):
+    client = Client()
+    client.force_login(staff_member)
+
+    page = client.get(LOGIN)
+
+    assert page.status_code == 403
+    assert str(NOT_ENROLLED) in messages_of(page)
+    assert client.get(ENROL).status_code == 302
+    assert not TOTPDevice.objects.filter(user=staff_member).exists()
+
+
+def test_a_link_signed_in_on_the_web_leads_straight_to_the_enrolment_page(staff_member):
+    client = Client()
+    client.force_login(staff_member)
+    token = two_factor.enrolment_link_issue(user=staff_member)
+
+    response = client.get(two_factor.enrolment_url(token, base=""))
+
+    assert response.status_code == 302 and response["Location"] == ENROL
+    assert client.get(ENROL).status_code == 200
+
+
+def test_an_enrolment_link_works_once(staff_member):
+    client = Client()
+    token = open_link(client, staff_member)
+    sign_in(client)
+    client.get(ENROL)
+    device = TOTPDevice.objects.get(user=staff_member, confirmed=False)
+    assert client.post(ENROL, {"otp_token": code_for(device)}).status_code == 302
+    device.delete()  # even with the authenticator gone, the used link opens nothing
+
+    again = Client()
+    response = again.get(two_factor.enrolment_url(token, base=""))
+
+    assert str(ENROL_LINK_INVALID) in messages_of(again.get(response["Location"]))
+    assert str(NOT_ENROLLED) in messages_of(sign_in(again))
+    assert EnrolmentLink.objects.get(user=staff_member).used_at is not None
+
+
+def test_an_expired_enrolment_link_opens_nothing(staff_member, settings):
+    settings.ADMIN_ENROL_LINK_HOURS = 0
+    client = Client()
+    open_link(client, staff_member)
+
+    response = sign_in(client)
+
+    assert str(NOT_ENROLLED) in messages_of(response)
+    assert client.get(ENROL).status_code == 302
+
+
+def test_a_new_link_replaces_the_old_one(staff_member):
+    old = two_factor.enrolment_link_issue(user=staff_member)
+    new = two_factor.enrolment_link_issue(user=staff_member)
+
+    assert two_factor.enrolment_link_valid(old) is None
+    assert two_factor.enrolment_link_valid(new) is not None
+
+
+def test_a_link_opened_for_someone_else_does_not_let_another_account_enrol(staff_member, manager):
+    client = Client()
+    open_link(client, manager)  # the manager's link, opened in the desk's browser
+
+    response = sign_in(client)  # the desk's password
+
+    assert str(NOT_ENROLLED) in messages_of(response)
+    assert not TOTPDevice.objects.filter(user=staff_member).exists()
+
+
+def test_a_manager_issues_a_link_and_resets_two_factor_in_the_admin(
+    staff_member, manager, settings
+):
+    settings.ADMIN_REQUIRE_2FA = False
+    TOTPDevice.objects.create(user=staff_member, name="lost phone", confirmed=True)
+    client = Client()
+    client.force_login(manager)
+    changelist = f"{ADMIN}accounts/user/"
+
+    reset = client.post(
+        changelist, {"action": "reset_two_factor", "_selected_action": [staff_member.pk]}
+    )
+    issued = client.post(
+        changelist,
+        {"action": "issue_enrolment_link", "_selected_action": [staff_member.pk]},
+        follow=True,
+    )
+
+    assert reset.status_code == 302
+    assert not TOTPDevice.objects.filter(user=staff_member).exists()
+    link = EnrolmentLink.objects.get(user=staff_member)
+    assert link.issued_by == manager
+    token = re.search(r"otp/enrol/([A-Za-z0-9_-]{20,})/", issued.content.decode()).group(1)
+    assert two_factor.enrolment_link_valid(token) == link
+
+
+def test_the_command_prints_a_link_that_opens_the_enrolment(staff_member):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("twofactor_link", "desk", stdout=out)
+
+    token = re.search(r"otp/enrol/([A-Za-z0-9_-]{20,})/", out.getvalue()).group(1)
+    assert two_factor.enrolment_link_valid(token).user == staff_member

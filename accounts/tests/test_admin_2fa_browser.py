@@ -1,5 +1,7 @@
-"""A staff member's first admin sign-in with 2FA on, in a real browser: password, enrolment with
-the QR code (or the typed key), the code, then the admin — with no console errors (CSP)."""
+"""A staff member's first admin sign-in with 2FA on, in a real browser: the enrolment link a manager
+issued, the password, enrolment with the QR code (or the typed key), the code, then the admin — with
+no console errors (CSP). And the takeover path: the published password alone gives no session and no
+enrolment page."""
 
 from base64 import b32decode
 
@@ -7,6 +9,7 @@ import pytest
 from django.conf import settings
 from django_otp.oath import totp
 
+from accounts import two_factor
 from testing.browser import live_app_env
 from testing.daphne import start_daphne, stop_process
 
@@ -21,8 +24,10 @@ def app_with_2fa():
 
 
 def test_first_admin_sign_in_enrols_an_authenticator(app_with_2fa, staff_member, new_phone_page):
+    token = two_factor.enrolment_link_issue(user=staff_member)
     page = new_phone_page()
-    page.goto(f"{app_with_2fa}/{settings.ADMIN_PATH}")
+    page.goto(two_factor.enrolment_url(token, base=app_with_2fa))
+    page.wait_for_selector("#login-form")
     page.fill("input[name='username']", "desk")
     page.fill("input[name='password']", "desk-password-9")
     page.click("#login-form [type='submit']")
@@ -37,3 +42,20 @@ def test_first_admin_sign_in_enrols_an_authenticator(app_with_2fa, staff_member,
     assert page.url.rstrip("/").endswith(settings.ADMIN_PATH.rstrip("/"))
     assert page.locator("#user-tools").count() == 1
     assert page.console_errors == []
+
+
+def test_the_password_alone_gives_no_session_and_no_enrolment_page(
+    app_with_2fa, staff_member, new_phone_page
+):
+    page = new_phone_page()
+    page.goto(f"{app_with_2fa}/{settings.ADMIN_PATH}")
+    page.fill("input[name='username']", "desk")
+    page.fill("input[name='password']", "desk-password-9")
+    page.click("#login-form [type='submit']")
+
+    page.wait_for_selector(".errornote")
+    assert "enrolment link" in page.inner_text(".errornote")
+    assert page.locator("#otp-qr").count() == 0
+    page.goto(f"{app_with_2fa}/{settings.ADMIN_PATH}otp/enrol/")
+    assert page.locator("#otp-qr").count() == 0
+    assert "/login/" in page.url

@@ -12,8 +12,8 @@ from games.tests.conftest import msk
 @pytest.mark.django_db
 def test_seed_demo_creates_bookings_and_an_open_session_once():
     with time_machine.travel(msk(2026, 3, 2, 15, 10), tick=False):
-        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        call_command("seed_demo", "--production", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        call_command("seed_demo", "--production", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
         bookings = list(Booking.objects.filter(status="confirmed").order_by("start"))
         assert len(bookings) == 3

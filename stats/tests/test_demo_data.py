@@ -11,7 +11,7 @@ from stats.models import PlayerMatch, PlayerStats, Rating
 def test_the_demo_history_is_rated_and_idempotent(db, monkeypatch):
     monkeypatch.setattr(demo_data, "MATCHES", 24)
     monkeypatch.setattr(demo_data, "SESSION_DAYS", 2)
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--production", verbosity=0)
     finished = Match.objects.filter(status="finished").count()
     assert finished >= 20
     assert PlayerMatch.objects.count() == 2 * finished

@@ -2,12 +2,17 @@
 
 Idempotent: running it again changes nothing that is already there (`make run` calls it every time).
 Later features add their own demo data through `games.demo` hooks.
+
+Never a way in: with DEBUG off it refuses unless given `--production`, and then it creates the club
+and players but no staff login (the published demo password would be a key to the admin); create
+staff with `createsuperuser` and give them `manage.py twofactor_link <username>`.
 """
 
 from datetime import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from games import demo
@@ -51,8 +56,23 @@ PRICES = {"pyramid": (600, 900, 1000), "pool": (450, 720, 780), "snooker": (900,
 class Command(BaseCommand):
     help = "Load the demo club, tables, tariffs, a staff user and demo players (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--production",
+            action="store_true",
+            help="load the demo club with DEBUG off (no staff login is created then)",
+        )
+
+    def handle(self, *args, production=False, **options):
+        if not settings.DEBUG and not production:
+            raise CommandError(
+                "DEBUG is off: this looks like production, and demo data does not belong there. "
+                "Pass --production to load the demo club anyway (without the demo staff login)."
+            )
+        self._load(with_staff_login=settings.DEBUG)
+
     @transaction.atomic
-    def handle(self, *args, **options):
+    def _load(self, *, with_staff_login: bool):
         club, created = Club.objects.get_or_create(
             name=DEMO_CLUB,
             defaults={"address": "Москва, ул. Бильярдная, 1", "timezone": "Europe/Moscow"},
@@ -86,13 +106,20 @@ class Command(BaseCommand):
                     },
                 )
         User = get_user_model()
-        staff, staff_created = User.objects.get_or_create(
-            username=DEMO_STAFF_USERNAME,
-            defaults={"first_name": "Staff", "is_staff": True, "is_superuser": True},
-        )
-        if staff_created:
-            staff.set_password(DEMO_STAFF_PASSWORD)
-            staff.save(update_fields=["password"])
+        if with_staff_login:
+            # Development only (DEBUG on): the login `make run` prints.
+            staff, staff_created = User.objects.get_or_create(
+                username=DEMO_STAFF_USERNAME,
+                defaults={"first_name": "Staff", "is_staff": True, "is_superuser": True},
+            )
+            if staff_created:
+                staff.set_password(DEMO_STAFF_PASSWORD)
+                staff.save(update_fields=["password"])
+        else:
+            self.stdout.write(
+                "No demo staff login with DEBUG off: create staff with `manage.py createsuperuser` "
+                "and give them `manage.py twofactor_link <username>`."
+            )
         for username, first, last, tg_id, lang in DEMO_PLAYERS:
             User.objects.get_or_create(
                 username=username,
