@@ -219,20 +219,23 @@ def client_ip(request) -> str:
 
 def _bearer_user_id(request) -> str | None:
     """The user id in a valid JWT bearer token (signature and expiry checked, no DB query)."""
+    from rest_framework.exceptions import AuthenticationFailed
     from rest_framework_simplejwt.authentication import JWTAuthentication
     from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
     from rest_framework_simplejwt.settings import api_settings
 
     auth = JWTAuthentication()
-    header = auth.get_header(request)
-    if header is None:
-        return None
-    raw = auth.get_raw_token(header)
-    if raw is None:
-        return None
     try:
+        header = auth.get_header(request)
+        if header is None:
+            return None
+        # "Bearer" alone or "Bearer a b" raises AuthenticationFailed here: not this middleware's
+        # call to refuse (DRF answers 401 for it), so it simply names no user.
+        raw = auth.get_raw_token(header)
+        if raw is None:
+            return None
         token = auth.get_validated_token(raw)
-    except (InvalidToken, TokenError):
+    except (AuthenticationFailed, InvalidToken, TokenError):
         return None
     user_id = token.get(api_settings.USER_ID_CLAIM)
     return str(user_id) if user_id is not None else None

@@ -48,6 +48,8 @@ def update_record(update: dict) -> bool:
     update_id = update.get("update_id")
     if not isinstance(update_id, int) or isinstance(update_id, bool):
         raise ValueError("update_id must be an integer")
+    if not 0 <= update_id < 2**63:  # Telegram's ids are positive and fit the bigint column
+        raise ValueError("update_id out of range")
     try:
         with transaction.atomic():
             ProcessedUpdate.objects.create(update_id=update_id, payload=update)

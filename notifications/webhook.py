@@ -10,7 +10,6 @@ update; the work happens in Celery, so Telegram gets its answer at once.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core import parsers
 from notifications import bot
 
 logger = logging.getLogger(__name__)
@@ -41,9 +41,9 @@ def telegram_webhook(request: HttpRequest) -> JsonResponse:
     if len(request.body) > MAX_BODY:
         return JsonResponse({"detail": "Too large.", "code": "too_large"}, status=413)
     try:
-        update = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"detail": "Bad JSON.", "code": "bad_json"}, status=400)
+        update = parsers.loads(request.body)
+    except parsers.BadJSON as exc:
+        return JsonResponse({"detail": str(exc), "code": exc.code}, status=400)
     if not isinstance(update, dict):
         return JsonResponse({"detail": "Bad update.", "code": "bad_update"}, status=400)
     try:
