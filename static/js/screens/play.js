@@ -7,7 +7,7 @@ import { adoptStyle, fmt, h, screenRoot, t } from "../dom.js";
 import { navigate } from "../router.js";
 import { ScoringQueue } from "../scoring-queue.js";
 import { haptic } from "../telegram.js";
-import { family, scoreboard, sideName, STYLE as BOARD_STYLE, watchMatch } from "./watch.js";
+import { family, scoreboard, sideName, STYLE as BOARD_STYLE, watchError, watchMatch } from "./watch.js";
 
 const STYLE = `
 .play-form label { display: block; margin: 10px 0 4px; font-size: 14px; color: var(--hint); }
@@ -320,8 +320,7 @@ function mountScoring(root, id) {
       render();
     }
   }, (err) => {
-    board.replaceChildren(h("div", { class: "error-banner" },
-      err.code === "forbidden" ? t("You may not watch this match.") : t("This match does not exist.")));
+    board.replaceChildren(watchError(err));
   });
   cleanup.push(off);
   // The socket may be slow or down: the REST read gives the screen something to show at once.

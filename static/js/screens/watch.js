@@ -87,6 +87,12 @@ export function scoreboard(match, state = match.state, status = match.status, wi
   );
 }
 
+// The banner for a match:<id> topic that refused us (watchMatch's onError).
+export function watchError(err) {
+  return h("div", { class: "error-banner" },
+    err.code === "forbidden" ? t("You may not watch this match.") : t("This match does not exist."));
+}
+
 // A live view of one match: calls render(match) on the snapshot and after every update.
 export function watchMatch(matchId, render, onError = () => {}) {
   let match = null;
@@ -137,8 +143,7 @@ function mountOne(root, id) {
     holder.replaceChildren(scoreboard(match));
     if (match.last_event) log.textContent = fmt("Last: %(type)s", { type: t(match.last_event.type) });
   }, (err) => {
-    holder.replaceChildren(h("div", { class: "error-banner" },
-      err.code === "forbidden" ? t("You may not watch this match.") : t("This match does not exist.")));
+    holder.replaceChildren(watchError(err));
   });
   cleanup.push(off);
 }
