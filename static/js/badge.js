@@ -2,9 +2,9 @@
 // `me` topic brings a notification; the Inbox screen reports the exact figure after marking read
 // (event "artel:unread"). The server's count is the truth: nothing is counted twice.
 import { api } from "./api.js";
+import { t } from "./dom.js";
 import { realtime } from "./realtime.js";
 
-const t = (s) => (window.gettext ? window.gettext(s) : s);
 let off = null;
 let pending = null;
 

@@ -2,10 +2,10 @@
 // (topic club:<id>). New and finished matches are picked up by re-reading the list every few
 // seconds; scores arrive over the socket as they happen.
 import { api } from "./api.js";
+import { adoptStyle, fmt, h, t } from "./dom.js";
 import { realtime } from "./realtime.js";
-import { h, injectStyle, scoreboard, STYLE, watchMatch } from "./screens/watch.js";
+import { scoreboard, STYLE, watchMatch } from "./screens/watch.js";
 
-const t = (s) => (window.gettext ? window.gettext(s) : s);
 const LIST_REFRESH_MS = 5000;
 const FINISHED_SHOWN_MS = 60000;   // a finished match stays on screen for a minute
 const config = JSON.parse(document.getElementById("tv-config").textContent);
@@ -13,7 +13,7 @@ const matchesEl = document.getElementById("tv-matches");
 const floorEl = document.getElementById("tv-floor");
 const boards = new Map();   // id -> {el, off}
 
-injectStyle("board-style", STYLE);
+adoptStyle("board-style", STYLE);
 
 function setEmpty() {
   const empty = matchesEl.querySelector(".tv-empty");
@@ -61,7 +61,7 @@ async function refresh() {
 function renderFloor(floor) {
   floorEl.replaceChildren(...floor.tables.map((table) => h("div", { class: "tv-table", dataset: { status: table.status } },
     h("b", {}, table.number),
-    table.session ? table.session.players.join(", ") : t(table.status === "free" ? "free" : table.status === "reserved" ? "reserved" : table.status === "busy" ? "busy" : "out of service"))));
+    table.session ? table.session.players.join(", ") : fmt.tableStatus(table.status) ?? t("out of service"))));
 }
 
 realtime.subscribe(`club:${config.clubId}`, (msg) => {
@@ -69,7 +69,7 @@ realtime.subscribe(`club:${config.clubId}`, (msg) => {
 });
 
 function tick() {
-  document.getElementById("tv-clock").textContent = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  document.getElementById("tv-clock").textContent = fmt.clock(new Date());
 }
 tick();
 setInterval(tick, 10000);

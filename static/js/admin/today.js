@@ -1,9 +1,8 @@
 // The admin's Today page: keep the floor plan live between page refreshes (public club topic).
+import { fmt } from "../dom.js";
 import { realtime } from "../realtime.js";
 
 const plan = document.getElementById("today-floor");
-const t = (s) => (window.gettext ? window.gettext(s) : s);
-const labels = { free: t("free"), busy: t("busy"), reserved: t("reserved"), out_of_service: t("out of service") };
 
 if (plan && /^\d+$/.test(plan.dataset.club || "")) {
   realtime.subscribe(`club:${plan.dataset.club}`, (msg) => {
@@ -14,7 +13,7 @@ if (plan && /^\d+$/.test(plan.dataset.club || "")) {
       if (!el || el.dataset.status === table.status) continue;
       el.dataset.status = table.status;
       el.className = `floor-table st-${table.status}`;
-      el.querySelector(".floor-status").textContent = labels[table.status] || table.status;
+      el.querySelector(".floor-status").textContent = fmt.tableStatus(table.status) || table.status;
     }
   });
 }

@@ -2,10 +2,9 @@
 // my notification settings (channel per kind, quiet hours in the club's time zone).
 import { api, ApiError } from "../api.js";
 import { deepLinkPath } from "../deeplink.js";
+import { adoptStyle, fmt, hProps as h, screenRoot, t } from "../dom.js";
 import { realtime } from "../realtime.js";
 import { navigate } from "../router.js";
-
-const t = (s) => (window.gettext ? window.gettext(s) : s);
 
 // A constructed stylesheet (CSSOM): allowed by the strict CSP (style-src 'self').
 const CSS = `
@@ -25,29 +24,8 @@ const CSS = `
 .inbox-pref { display: flex; justify-content: space-between; gap: 8px; padding: 4px 0; }
 .inbox-settings fieldset { border: 0; padding: 8px 0; }
 `;
-let styled = false;
 function ensureStyle() {
-  if (styled || typeof CSSStyleSheet === "undefined") return;
-  styled = true;
-  const sheet = new CSSStyleSheet();
-  sheet.replaceSync(CSS);
-  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-}
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") el.className = value;
-    else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
-    else if (key in el && key !== "list") el[key] = value;
-    else el.setAttribute(key, value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
+  adoptStyle("inbox-style", CSS, { ifSupported: true });
 }
 
 const KIND_LABELS = () => ({
@@ -72,9 +50,7 @@ function when(iso) {
   const d = new Date(iso);
   const today = new Date();
   const sameDay = d.toDateString() === today.toDateString();
-  return sameDay
-    ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
-    : d.toLocaleDateString([], { day: "numeric", month: "short" });
+  return sameDay ? fmt.clock(d) : d.toLocaleDateString([], { day: "numeric", month: "short" });
 }
 
 function errorText(err) {
@@ -88,9 +64,8 @@ export const inbox = {
     ensureStyle();
     this.offs = [];
     this.items = [];
-    const root = el.querySelector("#inbox-root") || el;
+    const root = screenRoot(el, "inbox-root");
     root.textContent = "";
-    root.classList.remove("placeholder");
     this.status = h("p", { class: "muted", id: "inbox-status", role: "status" });
     this.invitesBox = h("div", { id: "inbox-invites" });
     this.list = h("ul", { class: "inbox-list", id: "inbox-list" });

@@ -1,17 +1,10 @@
 // The Leaderboard screen (/leaderboard: discipline and period filters) and a player's page
 // (/players/<id>: their statistics and their head-to-head against me).
 import { api } from "../api.js";
-import { FAMILIES, ensureStyle, familyLabel, h, statsView } from "./me-stats.js";
+import { fmt, h, screenRoot, t } from "../dom.js";
+import { FAMILIES, ensureStyle, familyLabel, statsView } from "./me-stats.js";
 
-const t = (s) => (window.gettext ? window.gettext(s) : s);
-const fmt = (s, obj) => t(s).replace(/%\((\w+)\)s/g, (_, k) => obj[k]);
 const PERIODS = () => [["all", t("All time")], ["month", t("30 days")], ["week", t("7 days")]];
-
-function rootOf(el, id) {
-  const root = el.querySelector(`#${id}`) || el;
-  root.classList.remove("placeholder");
-  return root;
-}
 
 function errorLine(err) {
   return h("p", { class: "error-banner", role: "alert" }, err?.detail || t("Something went wrong. Try again."));
@@ -25,7 +18,7 @@ function trendCell(trend) {
 export const leaderboard = {
   async mount(el, _params, ctx) {
     ensureStyle();
-    const root = rootOf(el, "leaderboard-root");
+    const root = screenRoot(el, "leaderboard-root");
     const saved = JSON.parse(sessionStorage.getItem("lb-filters") || "{}");
     const family = h("select", { id: "lb-discipline", "aria-label": t("Discipline") },
       FAMILIES.map((f) => h("option", { value: f }, familyLabel(f))));
@@ -53,7 +46,7 @@ export const leaderboard = {
             h("td", {}, h("a", { href: `/players/${r.player?.id}`, "data-nav": "players" }, r.player?.display_name || "—")),
             h("td", { title: r.provisional ? t("provisional") : "" }, `${r.rating}${r.provisional ? "?" : ""}`),
             h("td", {}, r.matches),
-            h("td", {}, r.win_rate === null ? "—" : `${Math.round(r.win_rate * 100)}%`),
+            h("td", {}, fmt.percent(r.win_rate)),
             trendCell(r.trend),
           ))),
         ));
@@ -123,7 +116,7 @@ function inviteForm(player) {
 export const players = {
   async mount(el, params, ctx) {
     ensureStyle();
-    const root = rootOf(el, "players-root");
+    const root = screenRoot(el, "players-root");
     const id = Number(params[0]);
     if (!id) { root.replaceChildren(errorLine({ detail: t("No such player.") })); return; }
     root.replaceChildren(h("p", { class: "muted" }, t("Loading…")));

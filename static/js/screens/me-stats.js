@@ -3,9 +3,9 @@
 // (the Me screen's own module renders the profile above it), and refreshes when the `me` topic
 // announces a new achievement. Also exports the renderers the player page reuses.
 import { api } from "../api.js";
+import { adoptStyle, fmt, h, t } from "../dom.js";
 import { realtime } from "../realtime.js";
 
-const t = (s) => (window.gettext ? window.gettext(s) : s);
 const SVG = "http://www.w3.org/2000/svg";
 
 // A constructed stylesheet (CSSOM): allowed by the strict CSP (style-src 'self').
@@ -36,40 +36,13 @@ const CSS = `
 .h2h-bar { display: flex; height: 10px; border-radius: 5px; overflow: hidden; background: var(--secondary-bg, #eee); }
 .h2h-bar .mine { background: var(--button, #2481cc); }
 `;
-let styled = false;
 export function ensureStyle() {
-  if (styled || typeof CSSStyleSheet === "undefined") return;
-  styled = true;
-  const sheet = new CSSStyleSheet();
-  sheet.replaceSync(CSS);
-  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-}
-
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") el.className = value;
-    else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
-    else el.setAttribute(key, value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
+  adoptStyle("stats-style", CSS, { ifSupported: true });
 }
 
 export const FAMILIES = ["pyramid", "pool", "straight_pool", "snooker"];
 export function familyLabel(f) {
   return { pyramid: t("Pyramid"), pool: t("Pool"), straight_pool: t("Straight pool"), snooker: t("Snooker") }[f] || f;
-}
-
-const pct = (v) => (v === null || v === undefined ? "—" : `${Math.round(v * 100)}%`);
-function duration(seconds) {
-  if (!seconds) return "—";
-  const m = Math.round(seconds / 60);
-  return m >= 60 ? `${Math.floor(m / 60)} ${t("h")} ${m % 60} ${t("min")}` : `${m} ${t("min")}`;
 }
 
 // An SVG polyline of the rating history (oldest → newest).
@@ -109,11 +82,11 @@ export function familyPanel(fam) {
     rating,
     h("div", { class: "stats-grid" },
       cell(`${fam.matches_won}/${fam.matches}`, t("matches won")),
-      cell(pct(fam.win_rate), t("win rate")),
+      cell(fmt.percent(fam.win_rate), t("win rate")),
       cell(`${fam.frames_won}/${fam.frames}`, t("frames won")),
       cell(streak, t("current streak")),
       cell(fam.best_streak || "—", t("best streak")),
-      cell(duration(fam.avg_frame_seconds), t("avg frame")),
+      cell(fmt.duration(fam.avg_frame_seconds), t("avg frame")),
       cell(fam.fouls_per_frame === null ? "—" : fam.fouls_per_frame.toFixed(2), t("fouls per frame")),
       cell(fam.high_run ?? "—", t("best run / break")),
       cell(fam.clean_frames || fam.break_and_runs || "—", t("8–0 / break-and-runs")),
@@ -142,8 +115,8 @@ export function statsView(data, { heading = t("My statistics") } = {}) {
     h("h3", {}, heading),
     h("div", { class: "stats-grid" },
       cell(o.matches, t("matches")),
-      cell(pct(o.win_rate), t("win rate")),
-      cell(duration(o.play_seconds), t("at the tables")),
+      cell(fmt.percent(o.win_rate), t("win rate")),
+      cell(fmt.duration(o.play_seconds), t("at the tables")),
     ),
     tabs, panel,
     h("h3", {}, t("Achievements"), " ", h("span", { class: "muted" }, `${earned.size}/${data.achievements_available}`)),

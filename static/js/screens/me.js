@@ -1,24 +1,8 @@
 // The Me screen: who I am (name, photo, roles, linked sign-in methods) and my profile settings.
 import { api, hasTokens } from "../api.js";
 import { signOut } from "../auth.js";
+import { hProps as h, linkStyle, screenRoot, t } from "../dom.js";
 import { inTelegram } from "../telegram.js";
-
-const t = (s) => (window.gettext ? window.gettext(s) : s);
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") el.className = value;
-    else if (key in el && key !== "list") el[key] = value;
-    else el.setAttribute(key, value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
 
 function avatar(user) {
   if (user.photo_url) {
@@ -117,16 +101,13 @@ function signedOut(root) {
 
 // The screen's styles live in static/css/me.css (the CSP allows no inline <style>).
 function ensureStyle() {
-  if (document.getElementById("me-style")) return;
-  const href = new URL("../../css/me.css", import.meta.url).href;
-  document.head.append(h("link", { id: "me-style", rel: "stylesheet", href }));
+  linkStyle("me-style", new URL("../../css/me.css", import.meta.url).href);
 }
 
 export const me = {
   async mount(el, _params, ctx) {
     ensureStyle();
-    const root = el.querySelector("#me-root") || el;
-    root.classList.remove("placeholder");
+    const root = screenRoot(el, "me-root");
     let user = ctx.user;
     if (!user) { signedOut(root); return; }
     root.replaceChildren(profileCard(user));

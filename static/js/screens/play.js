@@ -3,13 +3,11 @@
 // discipline's events, undo, the live scoreboard. Every tap goes through ScoringQueue (stored
 // locally, retried until acknowledged; see scoring-queue.js for the re-basing rule).
 import { ApiError, api } from "../api.js";
+import { adoptStyle, fmt, h, screenRoot, t } from "../dom.js";
 import { navigate } from "../router.js";
 import { ScoringQueue } from "../scoring-queue.js";
 import { haptic } from "../telegram.js";
-import { family, h, injectStyle, scoreboard, sideName, STYLE as BOARD_STYLE, watchMatch } from "./watch.js";
-
-const t = (s) => (window.gettext ? window.gettext(s) : s);
-const fmt = (s, obj) => t(s).replace(/%\((\w+)\)s/g, (_, k) => obj[k]);
+import { family, scoreboard, sideName, STYLE as BOARD_STYLE, watchError, watchMatch } from "./watch.js";
 
 const STYLE = `
 .play-form label { display: block; margin: 10px 0 4px; font-size: 14px; color: var(--hint); }
@@ -322,8 +320,7 @@ function mountScoring(root, id) {
       render();
     }
   }, (err) => {
-    board.replaceChildren(h("div", { class: "error-banner" },
-      err.code === "forbidden" ? t("You may not watch this match.") : t("This match does not exist.")));
+    board.replaceChildren(watchError(err));
   });
   cleanup.push(off);
   // The socket may be slow or down: the REST read gives the screen something to show at once.
@@ -341,10 +338,9 @@ function mountScoring(root, id) {
 export const play = {
   async mount(el, params) {
     unmountAll();
-    injectStyle("board-style", BOARD_STYLE);
-    injectStyle("play-style", STYLE);
-    const root = el.querySelector("#play-root") || el;
-    root.classList.remove("placeholder");
+    adoptStyle("board-style", BOARD_STYLE);
+    adoptStyle("play-style", STYLE);
+    const root = screenRoot(el, "play-root");
     root.replaceChildren();
     const id = Number(params[0]);
     if (id > 0) mountScoring(root, id); else await mountStart(root);

@@ -1,12 +1,12 @@
 // The Watch screen: /watch lists the live matches you may watch; /watch/<id> shows one match live
 // over /ws/ (topic match:<id>). `scoreboard()` is shared with the Play screen and the TV page.
 import { api } from "../api.js";
+import { adoptStyle, fmt, h, screenRoot, t } from "../dom.js";
 import { realtime } from "../realtime.js";
 
-const t = (s) => (window.gettext ? window.gettext(s) : s);
-const fmt = (s, obj) => t(s).replace(/%\((\w+)\)s/g, (_, k) => obj[k]);
 const LIST_REFRESH_MS = 10000;
 
+// The scoreboard's CSS, adopted as a constructed stylesheet (the CSP allows the CSSOM).
 export const STYLE = `
 .board { background: var(--secondary-bg); border-radius: 14px; padding: 12px; margin: 8px 0 12px; }
 .board-head { display: flex; justify-content: space-between; font-size: 13px; color: var(--hint); }
@@ -23,32 +23,6 @@ export const STYLE = `
 .board-status { text-align: center; font-weight: 600; margin-top: 6px; }
 .watch-list a { display: block; text-decoration: none; color: inherit; }
 `;
-
-// A constructed stylesheet: CSSOM, so the strict Content-Security-Policy (style-src 'self') allows it.
-const sheets = new Set();
-export function injectStyle(id, css) {
-  if (sheets.has(id)) return;
-  sheets.add(id);
-  const sheet = new CSSStyleSheet();
-  sheet.replaceSync(css);
-  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-}
-
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") el.className = value;
-    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-    else if (key === "dataset") Object.assign(el.dataset, value);
-    else el.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
 
 export const family = (discipline) =>
   discipline.startsWith("pyramid") ? "pyramid" : discipline.startsWith("pool") ? "pool" : discipline;
@@ -113,6 +87,12 @@ export function scoreboard(match, state = match.state, status = match.status, wi
   );
 }
 
+// The banner for a match:<id> topic that refused us (watchMatch's onError).
+export function watchError(err) {
+  return h("div", { class: "error-banner" },
+    err.code === "forbidden" ? t("You may not watch this match.") : t("This match does not exist."));
+}
+
 // A live view of one match: calls render(match) on the snapshot and after every update.
 export function watchMatch(matchId, render, onError = () => {}) {
   let match = null;
@@ -163,8 +143,7 @@ function mountOne(root, id) {
     holder.replaceChildren(scoreboard(match));
     if (match.last_event) log.textContent = fmt("Last: %(type)s", { type: t(match.last_event.type) });
   }, (err) => {
-    holder.replaceChildren(h("div", { class: "error-banner" },
-      err.code === "forbidden" ? t("You may not watch this match.") : t("This match does not exist.")));
+    holder.replaceChildren(watchError(err));
   });
   cleanup.push(off);
 }
@@ -172,9 +151,8 @@ function mountOne(root, id) {
 export const watch = {
   async mount(el, params) {
     unmountAll();
-    injectStyle("board-style", STYLE);
-    const root = el.querySelector("#watch-root") || el;
-    root.classList.remove("placeholder");
+    adoptStyle("board-style", STYLE);
+    const root = screenRoot(el, "watch-root");
     root.replaceChildren();
     const id = Number(params[0]);
     if (id > 0) mountOne(root, id); else await mountList(root);

@@ -1,0 +1,12 @@
+// The Floor screen's HTTP calls (JSON through api.js; errors as ApiError).
+import { api } from "../../api.js";
+
+export const floorApi = {
+  clubs: () => api.get("/api/clubs/"),
+  slots: (tableId, day) => api.get(`/api/tables/${tableId}/slots/?date=${encodeURIComponent(day)}`),
+  book: (tableId, start, end) => api.post("/api/bookings/", { table: tableId, start, end }),
+  // My upcoming bookings (a page: {results}) and my running session ({session: … | null}).
+  mine: () => Promise.all([api.get("/api/bookings/"), api.get("/api/sessions/current/")]),
+  cancel: (bookingId) => api.post(`/api/bookings/${bookingId}/cancel/`),
+  checkIn: (tableId, code) => api.post(`/api/tables/${tableId}/check-in/`, { code }),
+};
