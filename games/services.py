@@ -42,6 +42,7 @@ from games.errors import (
     TooLateToCancel,
 )
 from games.models import Booking, Club, SessionBillLine, Table, TableSession
+from games.topics import ClubTopic
 from realtime import broadcast
 
 logger = structlog.get_logger(__name__)
@@ -62,7 +63,7 @@ def _floor_changed(club_id: int, *, now: datetime | None = None) -> int:
     Club.objects.filter(pk=club_id).update(floor_version=F("floor_version") + 1)
     club = Club.objects.select_for_update().get(pk=club_id)
     data = selectors.floor_state(club=club, now=now)
-    broadcast.publish(f"club:{club_id}", version=club.floor_version, data=data)
+    broadcast.publish(ClubTopic.name(club_id), version=club.floor_version, data=data)
     if now is None or abs(timezone.now() - now).total_seconds() < 1:
         # (a floor as of another moment — a test's, a replay's — is not the one readers want)
         version = club.floor_version

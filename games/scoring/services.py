@@ -34,6 +34,7 @@ from games.scoring import selectors
 from games.scoring.errors import ScoringError
 from games.scoring.serializers import event_data
 from games.scoring.signals import match_finished, match_reopened
+from games.scoring.topics import MatchTopic
 from realtime import broadcast
 
 MAX_PLAYERS_PER_SIDE = 2
@@ -435,7 +436,7 @@ def _record(
 
 def _publish(match: Match, event: MatchEvent) -> None:
     broadcast.publish(
-        f"match:{match.pk}",
+        MatchTopic.name(match.pk),
         version=event.seq,
         data={
             "state": match.state,
