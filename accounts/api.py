@@ -15,21 +15,17 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.state import token_backend
 
 from accounts import dev, selectors, services
+from accounts.errors import InvalidRequest
 from accounts.models import User
 from accounts.telegram_auth import InitDataError, validate_init_data
 from accounts.throttles import AuthIPThrottle, AuthUserThrottle
-from core.errors import DomainError, NotFound
+from core.errors import NotFound
 
 MSG_INIT_DATA_REQUIRED = _("init_data is required and must be a non-empty string.")
 MSG_REFRESH_REQUIRED = _("refresh is required and must be a non-empty string.")
 MSG_BAD_NAME = _("The display name must not contain control characters.")
 
 PROVIDER_TITLES = {selectors.TELEGRAM: "Telegram", selectors.GOOGLE: "Google"}
-
-
-class InvalidRequest(DomainError):
-    status_code = 400
-    code = "invalid_request"
 
 
 def _string_field(request, name: str, message) -> str:

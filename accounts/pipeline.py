@@ -10,12 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from social_core.exceptions import AuthAssociationError, AuthPolicyError
 from social_core.pipeline import social_auth
 
-from accounts.services import (
-    MSG_ACCOUNT_DISABLED,
-    AccountDisabled,
-    IdentityConflict,
-    telegram_user_upsert,
-)
+from accounts.errors import MSG_ACCOUNT_DISABLED, AccountDisabled, IdentityConflict
+from accounts.services import telegram_user_upsert
 from core.metrics import SIGN_IN_FAILURES, SIGN_INS
 
 MSG_IDENTITY_IN_USE = _(

@@ -21,61 +21,26 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from social_django.models import UserSocialAuth
 
 from accounts import roles
+from accounts.errors import (
+    MSG_TELEGRAM_IN_USE,
+    AccountDisabled,
+    IdentityConflict,
+    InitDataRejected,
+    InvalidRequest,
+    TelegramNotConfigured,
+    TokenInvalid,
+)
 from accounts.models import User
 from accounts.selectors import TELEGRAM, telegram_bot_token
 from accounts.telegram_auth import InitData, InitDataError, TelegramUser, validate_init_data
-from core.errors import Conflict, DomainError, NotAllowed
 from core.metrics import SIGN_IN_FAILURES, SIGN_INS
 
 logger = logging.getLogger(__name__)
 
-MSG_ACCOUNT_DISABLED = _("This account is disabled. Please contact the club.")
-MSG_TELEGRAM_NOT_CONFIGURED = _("Telegram sign-in is not configured on this server.")
-MSG_TELEGRAM_IN_USE = _(
-    "This Telegram account is already linked to another Artel account. Sign out and sign in "
-    "with Telegram to use that account; accounts are never merged automatically."
-)
 MSG_OTHER_TELEGRAM = _("Your account is already linked to a different Telegram account.")
-MSG_TOKEN_INVALID = _("The refresh token is invalid, expired or already used.")
 
 #: Telegram's `id` of the TelegramAuth social backend; the Mini App stores identities the same way.
 TELEGRAM_ID_KEY = "id"
-
-
-class AccountDisabled(NotAllowed):
-    """Raised by sign-in and refresh for an inactive user; 403, translated."""
-
-    code = "account_disabled"
-    default_detail = MSG_ACCOUNT_DISABLED
-
-
-class TelegramNotConfigured(DomainError):
-    """Raised by the Mini App sign-in when no bot token is set (and DEBUG is off); 503."""
-
-    status_code = 503
-    code = "telegram_not_configured"
-    default_detail = MSG_TELEGRAM_NOT_CONFIGURED
-
-
-class InitDataRejected(DomainError):
-    """Wraps accounts.telegram_auth.InitDataError; 401 with its code (invalid / expired)."""
-
-    status_code = 401
-
-
-class IdentityConflict(Conflict):
-    """The identity belongs to another account (linking never merges); 409, translated."""
-
-    code = "identity_in_use"
-    default_detail = MSG_TELEGRAM_IN_USE
-
-
-class TokenInvalid(DomainError):
-    """A refresh token that is malformed, expired, blacklisted (reused) or unknown; 401."""
-
-    status_code = 401
-    code = "token_not_valid"
-    default_detail = MSG_TOKEN_INVALID
 
 
 # --- users and identities ---------------------------------------------------------------------
@@ -286,7 +251,7 @@ def user_set_roles(*, user: User, role_names: list[str]) -> User:
     """Make the user a member of exactly these role groups and sync admin access."""
     unknown = set(role_names) - set(roles.ROLES)
     if unknown:
-        raise DomainError(_("Unknown role."), code="invalid_request", roles=sorted(unknown))
+        raise InvalidRequest(_("Unknown role."), roles=sorted(unknown))
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         groups = roles.ensure_groups()

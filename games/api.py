@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from core.errors import DomainError, NotFound
 from games import selectors, services
+from games.errors import TableNotFound
 from games.models import Club, Table
 
 # --- serializers --------------------------------------------------------------------------
@@ -122,7 +123,7 @@ class TableSlotsApi(APIView):
         query = _validated(SlotsQueryIn(data=request.query_params))
         table = Table.objects.select_related("club").filter(pk=table_id).first()
         if table is None:
-            raise services.TableNotFound()
+            raise TableNotFound()
         day = query.get("date") or timezone.now().astimezone(table.club.tz).date()
         return Response(selectors.table_slots_cached(table=table, day=day))
 

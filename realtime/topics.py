@@ -20,7 +20,8 @@ touches one file:
 Named groups of the pattern become keyword parameters (strings) of `authorize`, `snapshot` and
 `group`. `authorize` and `snapshot` are synchronous and run in a worker thread (they may query the
 database). `group` must not depend on the user for any kind but `me`: `broadcast.publish()` calls
-it with `user=None`.
+it with `user=None`. Publishers build a topic name with the kind's `name()`, the reverse of
+`resolve()` (`ClubTopic.name(club_id)` → `"club:5"`), never by hand.
 
 The `me` topic (private: the signed-in player's own things) lives here; its snapshot is assembled
 from sections other apps register with `register_me_section("bookings", fn)`, and its updates are
@@ -84,8 +85,35 @@ class Topic:
         """The channel-layer group that carries this topic's updates (`kind.param...`)."""
         return ".".join([self.kind, *(str(params[name]) for name in self._param_order())])
 
-    def _param_order(self) -> list[str]:
-        return sorted(self.pattern.groupindex, key=self.pattern.groupindex.get)
+    @classmethod
+    def name(cls, *args, **params) -> str:
+        """The topic name for these parameters, the reverse of `resolve()`: `kind`, then the
+        pattern's named groups in their order, joined by ":" (`ClubTopic.name(5)` → `"club:5"`,
+        `MeTopic.name()` → `"me"`). Parameters go positionally in group order or by group name.
+
+        Raises ValueError for missing or unexpected parameters and for a name the pattern does
+        not match (a non-digit id, say). A kind whose pattern is not `kind:param:...` overrides
+        this.
+        """
+        order = cls._param_order()
+        if len(args) > len(order):
+            raise ValueError(f"{cls.kind} topic takes {len(order)} parameters, got {len(args)}")
+        values = dict(zip(order, args, strict=False))
+        for key, value in params.items():
+            if key not in order or key in values:
+                raise ValueError(f"unexpected or repeated parameter {key!r} of a {cls.kind} topic")
+            values[key] = value
+        missing = [key for key in order if key not in values]
+        if missing:
+            raise ValueError(f"{cls.kind} topic needs {', '.join(missing)}")
+        name = ":".join([cls.kind, *(str(values[key]) for key in order)])
+        if len(name) > MAX_TOPIC_NAME or not cls.pattern.fullmatch(name):
+            raise ValueError(f"not a valid {cls.kind} topic name: {name!r}")
+        return name
+
+    @classmethod
+    def _param_order(cls) -> list[str]:
+        return sorted(cls.pattern.groupindex, key=cls.pattern.groupindex.get)
 
     def __repr__(self) -> str:
         return f"<Topic {self.kind}>"

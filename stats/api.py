@@ -12,21 +12,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.cache import CACHE_ERRORS, cache_get, cache_set
-from core.errors import DomainError, NotFound
+from core.errors import NotFound
 from core.pagination import Pagination
 from games.rules import DISCIPLINES
 from stats import selectors
+from stats.errors import StatsError
 from stats.models import Family
 
 MSG_PLAYER_NOT_FOUND = gettext_noop("No such player.")
 MSG_UNKNOWN_DISCIPLINE = gettext_noop("Unknown discipline or family.")
 FAMILY_OR_DISCIPLINE = [*Family.values, *DISCIPLINES]
-
-
-class StatsError(DomainError):
-    """Bad stats query parameters (400)."""
-
-    code = "invalid_request"
 
 
 # --- response shapes (documentation: the selectors build the payloads) ----------------------

@@ -7,6 +7,7 @@ from django.test import RequestFactory
 from accounts import roles, services
 from accounts.permissions import IsManager, IsPlayer, IsStaff
 from accounts.tests.factories import UserFactory
+from core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,7 @@ def test_user_created_with_is_staff_joins_the_staff_group():
 
 
 def test_unknown_role_is_refused(player):
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.user_set_roles(user=player, role_names=["owner"])
 
 

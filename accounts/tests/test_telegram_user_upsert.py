@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from social_django.models import UserSocialAuth
 
-from accounts import services
+from accounts import errors, services
 from accounts.models import User
 from accounts.telegram_auth import TelegramUser
 from accounts.tests.factories import TelegramIdentityFactory, UserFactory
@@ -17,7 +17,7 @@ ANN = TelegramUser(id=2**40 + 1, first_name="Ann", username="ann_tg", language_c
 @pytest.mark.django_db
 def test_linking_to_a_user_with_another_telegram_is_refused():
     me = TelegramIdentityFactory(tg_id=10).user
-    with pytest.raises(services.IdentityConflict):
+    with pytest.raises(errors.IdentityConflict):
         services.telegram_user_upsert(tg_user=ANN, source="widget", link_to=me)
     assert not UserSocialAuth.objects.filter(uid=str(ANN.id)).exists()
 

@@ -10,9 +10,9 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from social_django.models import UserSocialAuth
 
+from accounts.errors import MSG_TELEGRAM_IN_USE
 from accounts.models import User
 from accounts.pipeline import MSG_IDENTITY_IN_USE
-from accounts.services import MSG_TELEGRAM_IN_USE
 from accounts.tests.conftest import google_sign_in, make_init_data, make_widget_data
 from accounts.tests.factories import GoogleIdentityFactory, TelegramIdentityFactory, UserFactory
 

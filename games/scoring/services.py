@@ -26,13 +26,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import Conflict, DomainError, NotAllowed, NotFound, Unprocessable
+from core.errors import Conflict, NotAllowed, NotFound, Unprocessable
 from core.metrics import MATCH_EVENTS
 from games import rules
 from games.models import Match, MatchEvent, MatchSide, Table, TableSession
 from games.scoring import selectors
+from games.scoring.errors import ScoringError
 from games.scoring.serializers import event_data
 from games.scoring.signals import match_finished, match_reopened
+from games.scoring.topics import MatchTopic
 from realtime import broadcast
 
 MAX_PLAYERS_PER_SIDE = 2
@@ -57,12 +59,6 @@ MSG_SIDE_SHAPE = "Each side is either one or two registered players or one guest
 MSG_UNKNOWN_PLAYER = "Unknown player."
 MSG_BOTH_SIDES = "A player cannot be on both sides."
 MSG_TABLE = "Unknown table."
-
-
-class ScoringError(DomainError):
-    """Bad input to a scoring service (HTTP 400); raised by services, caught by the API handler."""
-
-    code = "invalid_request"
 
 
 @dataclass
@@ -440,7 +436,7 @@ def _record(
 
 def _publish(match: Match, event: MatchEvent) -> None:
     broadcast.publish(
-        f"match:{match.pk}",
+        MatchTopic.name(match.pk),
         version=event.seq,
         data={
             "state": match.state,

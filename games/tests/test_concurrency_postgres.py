@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from games import services
+from games import errors, services
 from games.models import Booking, TableSession
 from games.tests.factories import BookingFactory, TableFactory, UserFactory
 
@@ -118,7 +118,7 @@ def test_the_service_turns_the_constraint_violation_into_slot_taken(club, table,
 
     monkeypatch.setattr(Booking.objects, "filter", filter_without_overlap)
 
-    with pytest.raises(services.SlotTaken):
+    with pytest.raises(errors.SlotTaken):
         services.booking_create(
             player=ivan,
             table_id=table.id,

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.db import IntegrityError
 
-from games import selectors, services
+from games import errors, selectors, services
 from games.models import Booking, SessionBillLine, TableSession
 from games.tests.conftest import DAY_PRICE, EVENING_PRICE, NOW, msk
 from games.tests.factories import BookingFactory, TableFactory, TableSessionFactory
@@ -166,7 +166,7 @@ def test_one_table_cannot_have_two_open_sessions_in_the_database(table):
 def test_staff_cannot_open_a_second_session(staff_user, table):
     services.session_open(table_id=table.id, opened_by=staff_user)
 
-    with pytest.raises(services.TableBusy):
+    with pytest.raises(errors.TableBusy):
         services.session_open(table_id=table.id, opened_by=staff_user)
 
 
@@ -204,7 +204,7 @@ def test_closing_twice_is_a_conflict(staff_user, table):
     session = TableSessionFactory(table=table, started_at=msk(2026, 3, 2, 13))
     services.session_close(session_id=session.id, closed_by=staff_user)
 
-    with pytest.raises(services.SessionClosed):
+    with pytest.raises(errors.SessionClosed):
         services.session_close(session_id=session.id, closed_by=staff_user)
 
 
@@ -212,7 +212,7 @@ def test_closing_without_a_covering_tariff_is_refused_and_changes_nothing(staff_
     club.tariffs.filter(name="Day").delete()
     session = TableSessionFactory(table=table, started_at=msk(2026, 3, 2, 13))
 
-    with pytest.raises(services.NoTariff):
+    with pytest.raises(errors.NoTariff):
         services.session_close(session_id=session.id, closed_by=staff_user)
 
     session.refresh_from_db()
@@ -234,7 +234,7 @@ def test_closing_broadcasts_the_floor_with_the_table_free(
 def test_marking_paid_needs_a_closed_session(staff_user, table):
     session = TableSessionFactory(table=table, started_at=msk(2026, 3, 2, 13))
 
-    with pytest.raises(services.SessionStillOpen):
+    with pytest.raises(errors.SessionStillOpen):
         services.session_mark_paid(session_id=session.id)
     services.session_close(session_id=session.id, closed_by=staff_user)
     paid = services.session_mark_paid(session_id=session.id)
