@@ -516,6 +516,15 @@ WS_IDLE_TIMEOUT = env.float("WS_IDLE_TIMEOUT", default=120.0)
 # Lifetime of a one-time connection ticket, and topics one socket may watch at once.
 WS_TICKET_TTL = env.int("WS_TICKET_TTL", default=30)
 WS_MAX_SUBSCRIPTIONS = env.int("WS_MAX_SUBSCRIPTIONS", default=50)
+# Client messages: at most this size (bytes; larger ones are not parsed, the socket is closed),
+# WS_MESSAGE_BURST at once and then WS_MESSAGE_RATE per second per connection; open sockets per
+# signed-in user and per address (a club's players share one address). Limits apply with
+# RATE_LIMITS_ENABLED (realtime/consumers.py).
+WS_MAX_MESSAGE_BYTES = env.int("WS_MAX_MESSAGE_BYTES", default=4096)
+WS_MESSAGE_BURST = env.int("WS_MESSAGE_BURST", default=30)
+WS_MESSAGE_RATE = env.float("WS_MESSAGE_RATE", default=5.0)
+WS_MAX_SOCKETS_PER_USER = env.int("WS_MAX_SOCKETS_PER_USER", default=10)
+WS_MAX_SOCKETS_PER_IP = env.int("WS_MAX_SOCKETS_PER_IP", default=500)
 # How long an update that arrives ahead of its predecessor waits before a fresh snapshot is sent.
 WS_REORDER_TIMEOUT = env.float("WS_REORDER_TIMEOUT", default=2.0)
 

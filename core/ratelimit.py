@@ -34,6 +34,7 @@ import hashlib
 import logging
 import math
 import re
+import threading
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -200,6 +201,105 @@ def _retry_after(limit: int, window: int, elapsed: float, current: int, previous
         carried = max(current - 1, 1)
         wait = (window - elapsed) + window * max(0.0, 1 - (limit - 1) / carried)
     return max(1, math.ceil(wait))
+
+
+# --- Open sockets -------------------------------------------------------------------------------
+# How many WebSocket connections an address or a user has open, across processes: a sorted set
+# per identity (member = the connection, score = when its registration lapses). A connection
+# refreshes its registration on every keepalive ping, so a process that died without closing its
+# sockets stops counting them after `ttl`.
+
+_REDIS_SOCKETS = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return redis.call('ZCARD', KEYS[1])
+"""
+_memory_sockets: dict[str, dict[str, float]] = {}
+_memory_sockets_lock = threading.Lock()
+
+
+def _sockets_key(scope: str, ident: str) -> str:
+    return f"rl:sockets:{scope}:{hashlib.sha256(ident.encode()).hexdigest()[:24]}"
+
+
+def sockets_open(
+    scope: str, ident: str, member: str, *, ttl: float, now: float | None = None
+) -> int:
+    """Register (or refresh) `member` as an open socket of `ident`; returns how many `ident` has
+    open now, this one included. Fails open (0) when the cache errors."""
+    now = time.time() if now is None else now
+    key = _sockets_key(scope, ident)
+    try:
+        client = _redis_client()
+        if client is not None:
+            count = client.eval(
+                _REDIS_SOCKETS,
+                1,
+                cache.make_and_validate_key(key),
+                now,
+                now + ttl,
+                member,
+                int(ttl) + 1,
+            )
+            return int(count)
+    except Exception:  # noqa: BLE001 - a cache outage must not refuse connections
+        logger.warning("socket counter unavailable; letting the connection through", exc_info=True)
+        return 0
+    with _memory_sockets_lock:
+        members = _memory_sockets.setdefault(key, {})
+        for stale in [m for m, until in members.items() if until <= now]:
+            del members[stale]
+        members[member] = now + ttl
+        return len(members)
+
+
+def sockets_close(scope: str, ident: str, member: str) -> None:
+    key = _sockets_key(scope, ident)
+    try:
+        client = _redis_client()
+        if client is not None:
+            client.zrem(cache.make_and_validate_key(key), member)
+            return
+    except Exception:  # noqa: BLE001 - it lapses by itself after its ttl
+        logger.warning("socket counter unavailable", exc_info=True)
+        return
+    with _memory_sockets_lock:
+        members = _memory_sockets.get(key)
+        if members is not None:
+            members.pop(member, None)
+            if not members:
+                del _memory_sockets[key]
+
+
+class MessageRate:
+    """A per-connection token bucket: `burst` messages at once, then `rate` per second.
+
+    `take()` answers True for a message within the rate. Over it, the caller refuses the message;
+    `exhausted` turns true once more than `burst` messages in a row were refused (then close)."""
+
+    def __init__(self, *, rate: float, burst: int, clock=time.monotonic):
+        self.rate = float(rate)
+        self.burst = int(burst)
+        self.clock = clock
+        self.tokens = float(burst)
+        self.updated = clock()
+        self.refused = 0
+
+    def take(self) -> bool:
+        now = self.clock()
+        self.tokens = min(float(self.burst), self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            self.refused = 0
+            return True
+        self.refused += 1
+        return False
+
+    @property
+    def exhausted(self) -> bool:
+        return self.refused > self.burst
 
 
 # --- HTTP ---------------------------------------------------------------------------------------

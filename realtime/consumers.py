@@ -14,7 +14,15 @@ anonymous (public topics only). A bad, used or expired ticket: the connection is
 `invalid_ticket` error and is closed with code 4401 — accepting first lets the client read why
 (a refused handshake only shows as a generic failure in a browser) and fetch a new ticket.
 
-Other close codes: 4408 when the client sent nothing (not even a pong) for WS_IDLE_TIMEOUT seconds.
+Other close codes: 4408 when the client sent nothing (not even a pong) for WS_IDLE_TIMEOUT seconds;
+1009 for a message over WS_MAX_MESSAGE_BYTES (not parsed); 4429 for a client over its limits.
+
+Limits (with RATE_LIMITS_ENABLED): per connection WS_MESSAGE_BURST messages at once, then
+WS_MESSAGE_RATE per second — a message over it gets a `rate_limited` error and is dropped, and a
+client that keeps going is closed with 4429; open sockets per signed-in user
+(WS_MAX_SOCKETS_PER_USER) and per address (WS_MAX_SOCKETS_PER_IP, generous: a club's players
+share one address), counted across processes (core/ratelimit.py) — one over them gets a
+`too_many_sockets` error and is closed with 4429.
 
 Ordering: per topic the consumer remembers the last version sent. An older or equal version is
 dropped; the next one is sent; a later one is held back until the gap fills, and if it does not
@@ -29,6 +37,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 import structlog
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -36,7 +45,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 
-from core.metrics import WEBSOCKETS_CONNECTED, WS_SUBSCRIPTIONS
+from core.metrics import RATE_LIMITED, WEBSOCKETS_CONNECTED, WS_SUBSCRIPTIONS
+from core.ratelimit import (
+    WS_THROTTLED_CLOSE_CODE,
+    MessageRate,
+    scope_client_ip,
+    sockets_close,
+    sockets_open,
+)
 from realtime import services
 from realtime.topics import Topic, TopicNotFound, UnknownTopic, resolve
 
@@ -44,6 +60,8 @@ logger = structlog.get_logger(__name__)
 
 CLOSE_INVALID_TICKET = 4401
 CLOSE_IDLE = 4408
+CLOSE_TOO_BIG = 1009  # RFC 6455: message too big
+CLOSE_THROTTLED = WS_THROTTLED_CLOSE_CODE  # 4429
 
 ERR_BAD_JSON = "bad_json"
 ERR_UNKNOWN_OP = "unknown_op"
@@ -53,6 +71,9 @@ ERR_FORBIDDEN = "forbidden"
 ERR_TOO_MANY = "too_many_subscriptions"
 ERR_INVALID_TICKET = "invalid_ticket"
 ERR_UNAVAILABLE = "unavailable"
+ERR_TOO_LARGE = "too_large"
+ERR_RATE_LIMITED = "rate_limited"
+ERR_TOO_MANY_SOCKETS = "too_many_sockets"
 
 
 def _setting(name: str, default):
@@ -79,6 +100,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.last_seen = self.loop.time()
         self.keepalive_task = None
         self.counted = False
+        self.registered: list[tuple[str, str]] = []  # (scope, ident) this socket is counted in
+        self.limited = bool(_setting("RATE_LIMITS_ENABLED", False))
+        self.rate = MessageRate(
+            rate=float(_setting("WS_MESSAGE_RATE", 5)), burst=int(_setting("WS_MESSAGE_BURST", 30))
+        )
+        self.rate_error_at = None
 
         await self.accept()
         WEBSOCKETS_CONNECTED.inc()
@@ -95,6 +122,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 await self.close(code=CLOSE_INVALID_TICKET)
                 return
             self.user = user
+        if self.limited and not await self._register_socket():
+            await self._error(
+                ERR_TOO_MANY_SOCKETS, _("Too many connections are open. Close another one first.")
+            )
+            await self.close(code=CLOSE_THROTTLED)
+            return
         self.keepalive_task = asyncio.create_task(self._keepalive())
 
     async def disconnect(self, code):
@@ -102,6 +135,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             self.keepalive_task.cancel()
         for sub in list(getattr(self, "subs", {}).values()):
             await self._drop(sub)
+        for scope, ident in getattr(self, "registered", []):
+            await sync_to_async(sockets_close, thread_sensitive=False)(
+                scope, ident, self.channel_name
+            )
+        self.registered = []
         if getattr(self, "counted", False):
             WEBSOCKETS_CONNECTED.dec()
             self.counted = False
@@ -110,6 +148,15 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         self.last_seen = self.loop.time()
+        raw = text_data if text_data is not None else bytes_data
+        if raw is not None and len(raw) > int(_setting("WS_MAX_MESSAGE_BYTES", 4096)):
+            # Not parsed: a client message is a small JSON object.
+            await self._error(ERR_TOO_LARGE, _("The message is too large."))
+            await self.close(code=CLOSE_TOO_BIG)
+            return
+        if self.limited and not self.rate.take():
+            await self._rate_limited()
+            return
         try:
             content = json.loads(text_data if text_data is not None else bytes_data)
         except (TypeError, ValueError):
@@ -272,7 +319,54 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 return
             if now >= next_ping:
                 await self.send_json({"type": "ping"})
+                await self._refresh_registration()
                 next_ping = now + ping_every
+
+    async def _rate_limited(self):
+        RATE_LIMITED.labels(kind="websocket-message", rule="message rate").inc()
+        if self.rate.exhausted:
+            await self.close(code=CLOSE_THROTTLED)
+            return
+        now = self.loop.time()
+        if self.rate_error_at is None or now - self.rate_error_at >= 1:
+            # One error a second at most: the answer must not be the flood's amplifier.
+            self.rate_error_at = now
+            await self._error(ERR_RATE_LIMITED, _("Too many messages. Slow down."))
+
+    def _socket_limits(self) -> list[tuple[str, str, int]]:
+        limits = [
+            ("ws-ip", scope_client_ip(self.scope), int(_setting("WS_MAX_SOCKETS_PER_IP", 500)))
+        ]
+        if self.user.is_authenticated:
+            limits.append(
+                ("ws-user", str(self.user.pk), int(_setting("WS_MAX_SOCKETS_PER_USER", 10)))
+            )
+        return limits
+
+    def _socket_ttl(self) -> float:
+        return 3 * float(_setting("WS_PING_INTERVAL", 30)) + 5
+
+    async def _register_socket(self) -> bool:
+        """Count this socket for its address and user; False (and nothing counted) when one of
+        them already has its maximum open."""
+        register = sync_to_async(sockets_open, thread_sensitive=False)
+        for scope, ident, limit in self._socket_limits():
+            count = await register(scope, ident, self.channel_name, ttl=self._socket_ttl())
+            self.registered.append((scope, ident))
+            if count > limit:
+                RATE_LIMITED.labels(kind="websocket-sockets", rule=scope).inc()
+                for registered_scope, registered_ident in self.registered:
+                    await sync_to_async(sockets_close, thread_sensitive=False)(
+                        registered_scope, registered_ident, self.channel_name
+                    )
+                self.registered = []
+                return False
+        return True
+
+    async def _refresh_registration(self):
+        refresh = sync_to_async(sockets_open, thread_sensitive=False)
+        for scope, ident in self.registered:
+            await refresh(scope, ident, self.channel_name, ttl=self._socket_ttl())
 
     async def _error(self, code: str, detail: str, topic=None):
         body = {"type": "error", "code": code, "detail": str(detail)}
