@@ -3,8 +3,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles, services, two_factor
+from accounts import audit, roles, services, two_factor
 from accounts.models import EnrolmentLink, User
+from accounts.models_audit import AuditRecord
 
 
 @admin.register(User)
@@ -127,3 +128,7 @@ class EnrolmentLinkAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The audit trail (written by accounts/audit.py), read-only.
+admin.site.register(AuditRecord, audit.AuditRecordAdmin)

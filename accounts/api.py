@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,7 +32,7 @@ def _string_field(request, name: str, message) -> str:
     """`request.data[name]` if it is a non-empty string; otherwise 400 invalid_request."""
     try:
         data = request.data
-    except ParseError:
+    except (ParseError, ValidationError):  # unreadable, or text no column can hold
         data = None
     value = data.get(name) if isinstance(data, dict) else None
     if not isinstance(value, str) or not value:
@@ -144,7 +144,7 @@ class TelegramSignInView(AuthView):
                 if token
                 else None
             )
-        except (InitDataError, ParseError, AttributeError, TypeError, ValueError):
+        except (InitDataError, ParseError, ValidationError, AttributeError, TypeError, ValueError):
             return None
         return f"tg:{data.user.id}" if data else None
 
@@ -190,7 +190,7 @@ class LogoutView(APIView):
     def post(self, request):
         try:
             has_refresh = isinstance(request.data, dict) and "refresh" in request.data
-        except ParseError:
+        except (ParseError, ValidationError):
             has_refresh = False
         with_session = isinstance(request.successful_authenticator, SessionAuthentication)
         if has_refresh or not with_session:
@@ -217,7 +217,7 @@ class DevInitDataView(AuthView):
             raise NotFound(_("Not found."))
         try:
             data = request.data if isinstance(request.data, dict) else {}
-        except ParseError:
+        except (ParseError, ValidationError):
             data = {}
         user_id = data.get("user_id", dev.DEMO_TELEGRAM_ID)
         if type(user_id) is not int or not 0 < user_id < 2**53:

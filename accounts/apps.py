@@ -10,10 +10,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from accounts import roles, signals  # noqa: F401 - connects the receivers
+        from accounts import audit, roles, signals  # noqa: F401 - signals connects its receivers
 
         # After every app's permissions exist (and after a test flush), give the roles theirs.
         post_migrate.connect(roles.post_migrate_sync, dispatch_uid="accounts.roles.sync")
+        # The audit trail records staff changes (in the admin and the API); read in the admin.
+        audit.connect()
 
 
 class ArtelAdminConfig(admin_apps.AdminConfig):
@@ -22,15 +24,3 @@ class ArtelAdminConfig(admin_apps.AdminConfig):
 
     default = False  # "accounts" itself is AccountsConfig
     default_site = "accounts.admin_site.ArtelAdminSite"
-
-    def ready(self):
-        super().ready()  # autodiscovers every app's admin.py
-        from django.contrib import admin
-
-        from accounts import audit
-        from accounts.models_audit import AuditRecord
-
-        # The audit trail records staff changes (in the admin and the API) and is read here.
-        audit.connect()
-        if not admin.site.is_registered(AuditRecord):
-            admin.site.register(AuditRecord, audit.AuditRecordAdmin)

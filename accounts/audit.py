@@ -218,7 +218,7 @@ def on_post_delete(sender, instance, **kwargs):
 
 
 def connect() -> None:
-    """Connect the receivers (accounts.apps.ArtelAdminConfig.ready)."""
+    """Connect the receivers (accounts.apps.AccountsConfig.ready)."""
     pre_save.connect(on_pre_save, dispatch_uid="audit-pre-save")
     post_save.connect(on_post_save, dispatch_uid="audit-post-save")
     post_delete.connect(on_post_delete, dispatch_uid="audit-post-delete")

@@ -6,6 +6,7 @@ admin and commands all call these.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 
@@ -34,6 +35,7 @@ from accounts.models import User
 from accounts.selectors import TELEGRAM, telegram_bot_token
 from accounts.telegram_auth import InitData, InitDataError, TelegramUser, validate_init_data
 from core.metrics import SIGN_IN_FAILURES, SIGN_INS
+from core.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +167,7 @@ def telegram_user_upsert(
     `allow_inactive`) and `IdentityConflict` when linking an identity that belongs to someone
     else or to a user already linked to a different Telegram account.
     """
+    tg_user = _storable(tg_user)
     try:
         return _telegram_upsert(
             tg_user=tg_user, source=source, link_to=link_to, allow_inactive=allow_inactive
@@ -174,6 +177,17 @@ def telegram_user_upsert(
         return _telegram_upsert(
             tg_user=tg_user, source=source, link_to=link_to, allow_inactive=allow_inactive
         )
+
+
+def _storable(tg_user: TelegramUser) -> TelegramUser:
+    """The Telegram user's text fields without what no database column can hold (a NUL, a lone
+    surrogate: valid in signed JSON). Signed, so the person's own: cleaned, not refused."""
+    text = {
+        name: clean_text(value)
+        for name in ("first_name", "last_name", "username", "language_code", "photo_url")
+        if isinstance(value := getattr(tg_user, name, None), str)
+    }
+    return dataclasses.replace(tg_user, **text)
 
 
 def telegram_sign_in(*, init_data: str) -> tuple[User, dict[str, str], InitData]:

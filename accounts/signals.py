@@ -1,18 +1,18 @@
 """Receivers that keep roles consistent however a user is created or edited (admin, social
 pipeline, createsuperuser, seed data, factories): each calls a service."""
 
+from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
 from accounts import roles
 from accounts.models import User
+from accounts.services import user_add_default_role, user_sync_staff_flag
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.default_role")
 def give_default_role(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
-        from accounts.services import user_add_default_role
-
         user_add_default_role(user=instance)
 
 
@@ -21,10 +21,6 @@ def sync_staff_flag(sender, instance, action, reverse, pk_set, **kwargs):
     """Joining or leaving the staff / manager group grants or removes admin access."""
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    from django.contrib.auth.models import Group
-
-    from accounts.services import user_sync_staff_flag
-
     if reverse:
         # group.user_set.add(...): `instance` is the group, the users are in pk_set.
         if instance.name not in roles.ADMIN_ROLES:

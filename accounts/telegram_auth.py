@@ -42,8 +42,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
-from core.text import clean_text
-
 __all__ = [
     "CODE_EXPIRED",
     "CODE_INVALID",
@@ -269,8 +267,7 @@ def _parse_user(raw_user: str | None) -> TelegramUser:
         value = data.get(name)
         if value is not None and not isinstance(value, str):
             raise InvalidInitData(MSG_BAD_USER)
-        # Signed, so the person's own: kept, but without what no database column can hold.
-        kwargs[name] = clean_text(value) if value is not None else None
+        kwargs[name] = value
     for name in _BOOL_USER_FIELDS:
         value = data.get(name)
         if value is not None and not isinstance(value, bool):
@@ -367,15 +364,11 @@ def validate_login_widget(
         raise InvalidInitData(MSG_BAD_USER)
     return TelegramUser(
         id=int(raw_id),
-        first_name=_clean(fields.get("first_name")),
-        last_name=_clean(fields.get("last_name")),
-        username=_clean(fields.get("username")),
-        photo_url=_clean(fields.get("photo_url")),
+        first_name=fields.get("first_name"),
+        last_name=fields.get("last_name"),
+        username=fields.get("username"),
+        photo_url=fields.get("photo_url"),
     )
-
-
-def _clean(value: str | None) -> str | None:
-    return clean_text(value) if isinstance(value, str) else value
 
 
 def sign_login_widget(fields: Mapping[str, str], bot_token: str) -> dict[str, str]:
