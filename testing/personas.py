@@ -13,32 +13,28 @@ from accounts.tests.factories import UserFactory
 
 @pytest.fixture
 def player(db):
-    user = UserFactory(username="ann")
+    user = UserFactory(username="ann", first_name="Ann", last_name="Smirnova")
     user.groups.add(Group.objects.get_or_create(name=roles.PLAYER)[0])
     return user
 
 
 @pytest.fixture
 def other_player(db):
-    user = UserFactory(username="ivan")
+    user = UserFactory(username="ivan", first_name="Ivan", last_name="Petrov")
     user.groups.add(Group.objects.get_or_create(name=roles.PLAYER)[0])
     return user
 
 
 @pytest.fixture
 def staff_member(db):
-    user = UserFactory(username="desk", is_staff=True)
-    user.set_password("desk-password-9")
-    user.save()
+    user = UserFactory(username="desk", is_staff=True, password="desk-password-9")
     user.groups.add(Group.objects.get_or_create(name=roles.STAFF)[0])
     return user
 
 
 @pytest.fixture
 def manager(db):
-    user = UserFactory(username="boss", is_staff=True)
-    user.set_password("boss-password-9")
-    user.save()
+    user = UserFactory(username="boss", is_staff=True, password="boss-password-9")
     user.groups.add(Group.objects.get_or_create(name=roles.MANAGER)[0])
     roles.sync_role_permissions()
     return user

@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import UserFactory
 from games.models import OpeningHours
-from games.tests.factories import ClubFactory, TableFactory, TariffFactory, UserFactory
+from games.tests.factories import ClubFactory, TableFactory, TariffFactory
 
 MSK = ZoneInfo("Europe/Moscow")
 #: Monday 2 March 2026, 14:00 in Moscow (11:00 UTC): the club is open, evening is ahead.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from stats.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory
 
 
 @pytest.fixture

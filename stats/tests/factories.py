@@ -5,13 +5,13 @@ import uuid
 
 import factory
 
+from accounts.tests.factories import UserFactory
 from games import rules
 from games.models import Match, MatchSide
 from games.tests.factories import (  # noqa: F401 - re-exported for the stats tests
     ClubFactory,
     TableFactory,
     TableSessionFactory,
-    UserFactory,
 )
 
 

@@ -3,7 +3,8 @@
 import pytest
 from rest_framework.test import APIClient
 
-from games.tests.scoring.factories import UserFactory, make_match
+from accounts.tests.factories import UserFactory
+from games.tests.scoring.factories import make_match
 
 
 @pytest.fixture
