@@ -1,5 +1,6 @@
 """Personas shared by every app's tests (a pytest plugin, loaded from the root conftest.py):
-`player`, `other_player`, `staff_member` (staff role, password set), `manager`; and
+`player`, `other_player` (player role), `staff_member` (staff role, password set), `manager`;
+the named players `ann` (Ann Smirnova), `ivan` (Ivan Petrov), `olga` and `petr` (no role); and
 `bearer_client(user)`, an API client signed in with a JWT."""
 
 import pytest
@@ -38,6 +39,22 @@ def manager(db):
     user.groups.add(Group.objects.get_or_create(name=roles.MANAGER)[0])
     roles.sync_role_permissions()
     return user
+
+
+def _named_player(username: str, first_name: str, last_name: str):
+    """A fixture `username`: that user (no role)."""
+
+    @pytest.fixture(name=username)
+    def named_player(db):
+        return UserFactory(username=username, first_name=first_name, last_name=last_name)
+
+    return named_player
+
+
+ann = _named_player("ann", "Ann", "Smirnova")
+ivan = _named_player("ivan", "Ivan", "Petrov")
+olga = _named_player("olga", "Olga", "Player")
+petr = _named_player("petr", "Petr", "Player")
 
 
 def bearer_client(user) -> APIClient:
