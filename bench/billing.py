@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import _common  # noqa: E402
 from games.billing import BillingPolicy, TariffWindow, bill_session  # noqa: E402
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -24,6 +25,7 @@ TARIFFS = [
 
 
 def main() -> None:
+    _common.parser(__doc__, first_line=True).parse_args()
     start = datetime(2026, 3, 6, 12, 0, 30, tzinfo=MSK)
     for hours in (1, 8, 24):
         runs = []

@@ -13,7 +13,9 @@ without docker, for the load test (bench/load.py) and the resilience tests
         redis.stop(); redis.start()                    # a Redis restart on the same port
 
 Every process gets its own stderr log file (`cluster.logs[i]`), so a chatty server never blocks on
-a full pipe. Nothing here imports Django: the processes configure themselves from `env`.
+a full pipe. The processes are started, waited for and stopped by `testing/daphne.py` (the one
+way), their environment comes from `bench/_common.py` (`app_env`). Nothing here imports Django:
+the processes configure themselves from `env`.
 """
 
 from __future__ import annotations
@@ -27,36 +29,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-DAPHNE = str(Path(sys.executable).with_name("daphne"))
-# A bot token for local servers only (never a real one): load-test init data is signed with it.
-BENCH_BOT_TOKEN = "123456:bench-cluster-token"  # noqa: S105
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def mini_app_init_data(telegram_id: int, bot_token: str = BENCH_BOT_TOKEN) -> str:
-    """Mini App init data for a player with this Telegram id, signed with `bot_token` (what the
-    Telegram client would send; the server must run with TELEGRAM_BOT_TOKEN=`bot_token`)."""
-    import json
-
-    sys.path.insert(0, str(BASE_DIR))
-    from accounts.telegram_auth import sign_init_data  # pure Python: no Django set-up needed
-
-    user = {"id": telegram_id, "first_name": f"Load{telegram_id}", "language_code": "ru"}
-    fields = {
-        "auth_date": str(int(time.time())),
-        "query_id": f"load{telegram_id}",
-        "user": json.dumps(user, separators=(",", ":")),
-    }
-    return sign_init_data(fields, bot_token)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench._common import (  # noqa: E402, F401 - app_env and free_port are re-exported
+    APPLICATION,
+    app_env,
+    free_port,
+    spawn_daphne,
+    stop_process,
+    wait_healthy,
+)
 
 
 def wait_for_port(port: int, timeout: float = 10.0) -> None:
@@ -70,76 +54,6 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
-def stop_process(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 10) -> None:
-    """Stop a process started in its own session (its whole group), escalating to SIGKILL."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, sig)
-        proc.wait(timeout=timeout)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=5)
-
-
-def app_env(
-    *,
-    database_url: str,
-    redis_url: str | None = None,
-    prefix: str | None = None,
-    bot_token: str = BENCH_BOT_TOKEN,
-    **overrides: str,
-) -> dict[str, str]:
-    """Environment for app processes on loopback (DEBUG on, eager Celery, no TLS redirect).
-
-    With `redis_url` the channel layer and the cache are Redis, under one key `prefix` shared by
-    every process of the cluster (that is what makes them one app). Without it: in-memory layer
-    and local-memory cache (the embedded mode of `make run`, one process only).
-    """
-    env = dict(os.environ)
-    env.pop("REDIS_URL", None)
-    env.update(
-        {
-            "DEBUG": "1",
-            "DATABASE_URL": database_url,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "CELERY_TASK_ALWAYS_EAGER": "1",
-            "TELEGRAM_BOT_TOKEN": bot_token,
-            "LOG_LEVEL": "WARNING",
-            "SECURE_SSL_REDIRECT": "0",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    if redis_url:
-        prefix = prefix or f"cluster{os.getpid()}"
-        env.update(
-            {
-                "REDIS_URL": redis_url,
-                "CELERY_BROKER_URL": "memory://",
-                "CACHE_PREFIX": prefix,
-                "CHANNELS_PREFIX": prefix,
-            }
-        )
-    env.update(overrides)
-    return env
-
-
-def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server {url} exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:  # noqa: S310
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer /healthz in {timeout} s")
-
-
 class Cluster:
     """`size` daphne processes serving `app` with `env`, each on its own loopback port."""
 
@@ -148,7 +62,7 @@ class Cluster:
         env: dict[str, str],
         size: int = 2,
         *,
-        app: str = "config.asgi:application",
+        app: str = APPLICATION,
         log_dir: str | Path | None = None,
         extra_args: tuple[str, ...] = (),
     ):
@@ -181,15 +95,16 @@ class Cluster:
     def _spawn(self, i: int) -> subprocess.Popen:
         if self._logs[i] is None or self._logs[i].closed:
             self._logs[i] = open(self.logs[i], "ab")  # noqa: SIM115 - kept open with the process
-        return subprocess.Popen(  # noqa: S603 - fixed argv
-            [DAPHNE, "-b", "127.0.0.1", "-p", str(self.ports[i]), *self.extra_args, self.app],
-            cwd=BASE_DIR,
-            env=self.env,
+        _url, proc = spawn_daphne(
+            self.env,
+            self.ports[i],
+            extra_args=self.extra_args,
+            application=self.app,
             stdin=subprocess.DEVNULL,
             stdout=self._logs[i],
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
+        return proc
 
     def start(self, timeout: float = 30) -> Cluster:
         try:
@@ -431,3 +346,10 @@ class FakeTelegram:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+if __name__ == "__main__":
+    from bench import _common
+
+    _common.parser(__doc__).parse_args()
+    sys.exit("A module: bench/load.py, bench/scoring.py, bench/resilience.py and the tests use it.")

@@ -20,51 +20,25 @@ Two ways to make the booking:
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.ws_fanout import Fanout, _free_port, _stop, percentile, rss_bytes  # noqa: E402
+from bench import _common  # noqa: E402
+from bench._common import ms, percentile, spread  # noqa: E402
+from bench.ws_fanout import Fanout, rss_bytes  # noqa: E402
 
-DB_PATH = BASE_DIR / "var" / "bench_floor.sqlite3"
+DB_NAME = "bench_floor.sqlite3"
 SECRET = "bench-floor-secret-key-not-for-production-0123456789"
 
 
-def _ms(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds * 1000:.1f} ms"
-
-
 def setup_django(redis: bool) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
-    os.environ.update(
-        {
-            "DEBUG": "1",
-            "SECRET_KEY": SECRET,
-            "DATABASE_URL": f"sqlite:///{DB_PATH}",
-            "LOG_LEVEL": "WARNING",
-            "CELERY_TASK_ALWAYS_EAGER": "1",
-        }
-    )
-    if not redis:
-        os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    _common.setup_django(DB_NAME, secret_key=SECRET, keep_redis=redis, seed=True)
 
 
 def booking_plan(club, count: int):
@@ -115,46 +89,21 @@ async def run(args) -> None:
     plan = await sync_to_async(booking_plan)(club, args.bookings)
     players = await sync_to_async(make_players)(args.bookings)
 
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        {
-            # All sockets come from one IP: lift the per-IP handshake limit (core.ratelimit).
-            "WS_CONNECT_RATE": "1000000/m",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "0",
-        }
-    )
-    daphne = str(Path(sys.executable).with_name("daphne"))
-    proc = subprocess.Popen(  # noqa: S603 - fixed argv
-        [daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    # All sockets come from one IP: lift the per-IP handshake limit (core.ratelimit).
+    env = _common.server_env(**_common.ONE_IP_SOCKETS)
     results, round_trips, commit_offsets = [], [], []
-    try:
+    with _common.server(env) as (base, proc):
+        ws_url = base.replace("http://", "ws://") + "/ws/"
         async with httpx.AsyncClient(timeout=30) as client:
-            for _ in range(150):
-                try:
-                    if (await client.get(f"{base}/healthz")).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    await asyncio.sleep(0.2)
-            else:
-                raise RuntimeError(f"daphne did not start: {proc.stderr.read().decode()[-2000:]}")
             # Warm up: the floor, the API and a socket once, so "idle" includes loaded code.
             await client.get(f"{base}/api/clubs/{club.id}/")
-            async with Fanout(f"ws://127.0.0.1:{port}/ws/", f"club:{club.id}", 5):
+            async with Fanout(ws_url, f"club:{club.id}", 5):
                 pass
             await asyncio.sleep(0.5)
             rss_idle = rss_bytes(proc.pid)
 
             async with Fanout(
-                f"ws://127.0.0.1:{port}/ws/",
+                ws_url,
                 f"club:{club.id}",
                 args.sockets,
                 timeout=60,
@@ -202,8 +151,6 @@ async def run(args) -> None:
                         offset = commit_offsets[-1]
                         result.latencies = [x - offset for x in result.latencies]
                     results.append(result)
-    finally:
-        _stop(proc)
 
     lasts = [r.last for r in results if r.last is not None]
     missed = sum(r.missed for r in results)
@@ -213,29 +160,19 @@ async def run(args) -> None:
     )
     print(f"connect + subscribe all: {fan.connect_seconds:.2f} s")
     if round_trips:
-        print(f"booking HTTP round trip: median {_ms(statistics.median(round_trips))}")
+        print(f"booking HTTP round trip: median {ms(statistics.median(round_trips))}")
     origin = "commit" if args.redis else "booking request sent (≥ commit)"
-    print(
-        f"{origin} → last socket: p50 {_ms(percentile(lasts, 50) if lasts else None)}, "
-        f"p99 {_ms(percentile(lasts, 99) if lasts else None)}, "
-        f"max {_ms(max(lasts) if lasts else None)}"
-    )
+    print(f"{origin} → last socket: {spread(lasts)}")
     firsts = [r.first for r in results if r.first is not None]
     if firsts:
-        print(f"{origin} → first socket: p50 {_ms(percentile(firsts, 50))}")
+        print(f"{origin} → first socket: p50 {ms(percentile(firsts, 50))}")
     print(f"missed receipts: {missed}")
-    per_socket = (rss_loaded - rss_idle) / args.sockets
-    print(
-        f"daphne RSS: idle {rss_idle / 2**20:.1f} MiB, with {args.sockets} sockets "
-        f"{rss_loaded / 2**20:.1f} MiB, ≈ {per_socket / 1024:.1f} KiB per socket"
-    )
+    print(_common.rss_per_socket(rss_idle, rss_loaded, args.sockets))
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sockets", type=int, default=1000)
+    parser = _common.parser(__doc__, sockets=1000, redis=True)
     parser.add_argument("--bookings", type=int, default=50)
-    parser.add_argument("--redis", action="store_true", help="use REDIS_URL's channel layer")
     parser.add_argument(
         "--connect-concurrency", type=int, default=200, help="handshakes in flight at once"
     )

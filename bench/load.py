@@ -53,18 +53,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.cluster import (  # noqa: E402
+from bench import _common  # noqa: E402
+from bench._common import (  # noqa: E402
     BASE_DIR,
     BENCH_BOT_TOKEN,
-    Cluster,
-    FakeTelegram,
-    RedisServer,
+    PY,
     app_env,
     mini_app_init_data,
+    percentile,
     stop_process,
 )
+from bench.cluster import Cluster, FakeTelegram, RedisServer  # noqa: E402
+from bench.ws_fanout import raise_fd_limit, rss_bytes  # noqa: E402
 
-PY = sys.executable
 LOCUST = str(Path(sys.executable).with_name("locust"))
 SCORER_TG_BASE = 9_000_000
 
@@ -74,8 +75,6 @@ SCORER_TG_BASE = 9_000_000
 
 async def _watch(ws_urls: list[str], topics: list[str], n: int, out: str, ready: str) -> None:
     import websockets
-
-    from bench.ws_fanout import raise_fd_limit
 
     raise_fd_limit(n)
     receipts: list[tuple[str, int, float]] = []
@@ -104,7 +103,7 @@ async def _watch(ws_urls: list[str], topics: list[str], n: int, out: str, ready:
         async with gate:
             ws = await websockets.connect(
                 url,
-                origin=url.replace("ws://", "http://").split("/ws/")[0],
+                origin=_common.ws_origin(url),
                 max_queue=None,
                 ping_interval=None,
                 open_timeout=60,
@@ -142,9 +141,7 @@ def manage(env: dict, *args: str) -> str:
 def prepare_database(env: dict) -> dict:
     url = env["DATABASE_URL"]
     if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        _common.fresh_sqlite(Path(url.removeprefix("sqlite:///")))
     else:
         name = url.rsplit("/", 1)[1]
         subprocess.run(  # noqa: S603
@@ -193,19 +190,7 @@ def create_matches(base: str, count: int) -> list[tuple[int, int]]:
     return matches
 
 
-def rss(pid: int) -> int:
-    from bench.ws_fanout import rss_bytes
-
-    return rss_bytes(pid)
-
-
 # --- figures ------------------------------------------------------------------------------------
-
-
-def pct(values: list[float], q: float) -> float:
-    from bench.ws_fanout import percentile
-
-    return percentile(values, q)
 
 
 def report(label: str, workdir: Path, args, matches, mem: dict, watch: dict, seconds: float):
@@ -252,7 +237,7 @@ def report(label: str, workdir: Path, args, matches, mem: dict, watch: dict, sec
     if latencies:
         print(
             f"fan-out latency (event POST sent → update on socket): p50 "
-            f"{pct(latencies, 50) * 1000:.1f} ms, p99 {pct(latencies, 99) * 1000:.1f} ms, "
+            f"{percentile(latencies, 50) * 1000:.1f} ms, p99 {percentile(latencies, 99) * 1000:.1f} ms, "
             f"max {max(latencies) * 1000:.1f} ms"
         )
     per_socket = (mem["after"] - mem["before"]) / max(1, args.watchers)
@@ -293,7 +278,7 @@ def _run(label, env, size, args, workdir, info, telegram) -> None:
         matches = create_matches(cluster.urls[0], args.matches)
         pids = [p for p in cluster.pids if p]
         time.sleep(1)
-        before = sum(rss(p) for p in pids)
+        before = sum(rss_bytes(p) for p in pids)
         ready, out = workdir / "ready.json", workdir / "watch.json"
         watcher = subprocess.Popen(  # noqa: S603
             [
@@ -321,7 +306,7 @@ def _run(label, env, size, args, workdir, info, telegram) -> None:
                     raise RuntimeError("the watcher process did not connect its sockets")
                 time.sleep(0.2)
             time.sleep(1)
-            after = sum(rss(p) for p in pids)
+            after = sum(rss_bytes(p) for p in pids)
             locust_env = {
                 **os.environ,
                 "LOAD_HOSTS": ",".join(cluster.urls),
@@ -381,20 +366,20 @@ def _run(label, env, size, args, workdir, info, telegram) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = _common.parser(
+        __doc__,
+        watchers=200,
+        watchers_help="watcher sockets (20 %%)",
+        database_url="postgres://postgres@127.0.0.1:5432/artel_bench",
+        database_url_help="PostgreSQL database of the cluster run (created and flushed)",
+    )
     parser.add_argument("--setup", choices=["single", "cluster", "both"], default="both")
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--spawn-rate", type=float, default=50)
     parser.add_argument("--run-time", type=int, default=60)
-    parser.add_argument("--watchers", type=int, default=200, help="watcher sockets (20 %%)")
     parser.add_argument("--matches", type=int, default=10)
     parser.add_argument(
         "--telegram-latency", type=float, default=0.05, help="stand-in Bot API answer time (s)"
-    )
-    parser.add_argument(
-        "--database-url",
-        default="postgres://postgres@127.0.0.1:5432/artel_bench",
-        help="PostgreSQL database of the cluster run (created and flushed)",
     )
     # the watcher sub-process
     parser.add_argument("--watch", action="store_true", help=argparse.SUPPRESS)
@@ -419,7 +404,7 @@ def main() -> None:
     if args.setup in ("single", "both"):
         # As `make run` serves: the embedded beat (and so background notification delivery).
         env = app_env(
-            database_url=f"sqlite:///{BASE_DIR / 'var' / 'bench_load.sqlite3'}", EMBEDDED_BEAT="1"
+            database_url=f"sqlite:///{_common.VAR_DIR / 'bench_load.sqlite3'}", EMBEDDED_BEAT="1"
         )
         run("single daphne, SQLite, in-memory layer", env, 1, args)
     if args.setup in ("cluster", "both"):

@@ -42,10 +42,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import contextlib
 
-from bench.cluster import mini_app_init_data  # noqa: E402
+from bench._common import BENCH_BOT_TOKEN, mini_app_init_data  # noqa: E402
 
 HOSTS = [h for h in os.environ.get("LOAD_HOSTS", "http://127.0.0.1:8000").split(",") if h]
-BOT_TOKEN = os.environ.get("LOAD_BOT_TOKEN", "123456:bench-cluster-token")
+BOT_TOKEN = os.environ.get("LOAD_BOT_TOKEN", BENCH_BOT_TOKEN)
 CLUB_ID = int(os.environ.get("LOAD_CLUB_ID", "1"))
 TABLE_IDS = [int(t) for t in os.environ.get("LOAD_TABLE_IDS", "1").split(",") if t]
 MATCHES = [
@@ -230,3 +230,12 @@ def _write_side_channel(environment, **kwargs) -> None:
         Path(COUNTS_FILE).write_text(
             json.dumps([[e, s, c, n] for (e, s, c), n in sorted(expected.items())])
         )
+
+
+if __name__ == "__main__":
+    from bench import _common
+
+    _common.parser(__doc__).parse_args()
+    sys.exit(
+        "A Locust profile: bench/load.py runs it, or `.venv/bin/locust -f bench/locustfile.py`."
+    )

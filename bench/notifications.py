@@ -14,40 +14,22 @@ in-process (respx: nothing leaves the machine). Prints:
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-DB_PATH = Path(__file__).resolve().parent.parent / "var" / "bench_notifications.sqlite3"
+from bench import _common  # noqa: E402
+
 TOKEN = "123:bench-token"
 BASE = "https://tg.bench"
 
 
 def setup_django() -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
-    os.environ.update(
-        {
-            "DEBUG": "1",
-            "DATABASE_URL": f"sqlite:///{DB_PATH}",
-            "LOG_LEVEL": "WARNING",
-            "CELERY_TASK_ALWAYS_EAGER": "1",
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE": BASE,
-        }
+    _common.setup_django(
+        "bench_notifications.sqlite3", TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=BASE
     )
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def players(n: int):
@@ -61,7 +43,7 @@ def players(n: int):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = _common.parser(__doc__)
     parser.add_argument("--rows", type=int, default=1000)
     args = parser.parse_args()
     setup_django()

@@ -13,7 +13,6 @@ report itself is on a different seed, so the figures are not fitted to the data 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from openskill.models import (  # noqa: E402
     ThurstoneMostellerFull,
 )
 
+from bench import _common  # noqa: E402
 from bench.synthetic_history import generate, oracle_predictions  # noqa: E402
 from stats.ratings import (  # noqa: E402
     MODEL_PARAMS,
@@ -58,7 +58,7 @@ def tune(seed: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _common.parser(__doc__, first_line=True)
     parser.add_argument("--seed", type=int, default=2, help="seed of the reported history")
     parser.add_argument("--tune-seed", type=int, default=1)
     parser.add_argument("--tune", action="store_true", help="print the tuning grid first")

@@ -34,7 +34,6 @@ database back → first accepted write 0.5–1.2 s.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import secrets
@@ -47,13 +46,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.cluster import (  # noqa: E402
-    Cluster,
-    RedisServer,
-    TcpProxy,
-    app_env,
-    mini_app_init_data,
-)
+from bench import _common  # noqa: E402
+from bench._common import app_env, mini_app_init_data  # noqa: E402
+from bench.cluster import Cluster, RedisServer, TcpProxy  # noqa: E402
 from bench.load import create_matches, prepare_database  # noqa: E402
 
 
@@ -79,7 +74,7 @@ class Watcher:
         while True:
             try:
                 async with websockets.connect(
-                    url, origin=url.replace("ws://", "http://").split("/ws/")[0], open_timeout=10
+                    url, origin=_common.ws_origin(url), open_timeout=10
                 ) as ws:
                     await ws.send(json.dumps({"op": "subscribe", "topic": self.topic}))
                     async for raw in ws:
@@ -162,6 +157,7 @@ class Scorer:
 
 
 def pct(values: list[float], q: float) -> float:
+    # Not _common.percentile (nearest rank): the figures in the docstring were measured with this.
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
 
@@ -378,8 +374,11 @@ async def scenario(args, cluster, redis, proxy, match_id, scorer_tg) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--watchers", type=int, default=200)
+    parser = _common.parser(
+        __doc__,
+        watchers=200,
+        database_url="postgres://postgres@127.0.0.1:5432/artel_bench_resilience",
+    )
     parser.add_argument("--interval", type=float, default=0.2, help="seconds between events")
     parser.add_argument("--outage", type=float, default=3.0, help="seconds a service is away")
     parser.add_argument(
@@ -387,9 +386,6 @@ def main() -> None:
     )
     parser.add_argument(
         "--pool-timeout", type=float, default=None, help="DB_POOL_TIMEOUT of the servers (s)"
-    )
-    parser.add_argument(
-        "--database-url", default="postgres://postgres@127.0.0.1:5432/artel_bench_resilience"
     )
     args = parser.parse_args()
     host_port = args.database_url.split("@", 1)[1].split("/", 1)[0]

@@ -22,59 +22,36 @@ Two topologies (both run by default):
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
-import os
 import statistics
 import sys
 import time
 import uuid
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import websockets  # noqa: E402
 
-from bench.cluster import Cluster, RedisServer, app_env  # noqa: E402
-from bench.ws_fanout import percentile, raise_fd_limit  # noqa: E402
+from bench import _common  # noqa: E402
+from bench._common import app_env, ms, percentile, spread  # noqa: E402
+from bench.cluster import Cluster, RedisServer  # noqa: E402
+from bench.ws_fanout import raise_fd_limit  # noqa: E402
 
-DB_PATH = BASE_DIR / "var" / "bench_scoring.sqlite3"
 SECRET = "bench-scoring-secret-key-not-for-production-0123456789"
 
 
-def _ms(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds * 1000:.1f} ms"
-
-
-def setup_django() -> tuple[int, object]:
-    """A fresh database with one live match; returns (match id, a function minting a JWT of its
-    scorer: access tokens live 15 minutes, less than a full run)."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
-    os.environ.update(
-        {
-            "DEBUG": "1",
-            "SECRET_KEY": SECRET,
-            "DATABASE_URL": f"sqlite:///{DB_PATH}",
-            "LOG_LEVEL": "WARNING",
-            "CELERY_TASK_ALWAYS_EAGER": "1",
-        }
-    )
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+def setup_django() -> tuple[str, int, object]:
+    """A fresh database with one live match; returns (its DATABASE_URL, the match id, a function
+    minting a JWT of its scorer: access tokens live 15 minutes, less than a full run)."""
+    database_url = _common.setup_django("bench_scoring.sqlite3", secret_key=SECRET)
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from rest_framework_simplejwt.tokens import AccessToken
 
     from games.scoring.services import match_create
 
-    call_command("migrate", verbosity=0)
     User = get_user_model()
     ann = User.objects.create(username="bench-ann", first_name="Ann")
     ivan = User.objects.create(username="bench-ivan", first_name="Ivan")
@@ -84,7 +61,7 @@ def setup_django() -> tuple[int, object]:
         format={"points_to": 1000},
         sides=[{"players": [ann.pk]}, {"players": [ivan.pk]}],
     )
-    return match.pk, lambda: str(AccessToken.for_user(ann))
+    return database_url, match.pk, lambda: str(AccessToken.for_user(ann))
 
 
 class Watchers:
@@ -105,7 +82,7 @@ class Watchers:
 
         async def open_one(i):
             url = self.ws_urls[i % len(self.ws_urls)]
-            origin = url.replace("ws://", "http://").split("/ws/")[0]
+            origin = _common.ws_origin(url)
             async with gate:
                 for attempt in range(6):
                     try:
@@ -232,23 +209,19 @@ async def run_topology(name: str, urls: list[str], match_id: int, token, args) -
         f"({watchers.connect_retries} handshake retries)"
     )
     print(
-        f"score POST round trip: median {_ms(statistics.median(trips))}, p99 {_ms(percentile(trips, 99))}"
+        f"score POST round trip: median {ms(statistics.median(trips))}, p99 {ms(percentile(trips, 99))}"
     )
-    print(
-        f"score POST sent → last socket: p50 {_ms(percentile(lasts, 50) if lasts else None)}, "
-        f"p99 {_ms(percentile(lasts, 99) if lasts else None)}, max {_ms(max(lasts) if lasts else None)}"
-    )
-    print(f"score POST sent → first socket: p50 {_ms(percentile(firsts, 50) if firsts else None)}")
+    print(f"score POST sent → last socket: {spread(lasts)}")
+    print(f"score POST sent → first socket: p50 {ms(percentile(firsts, 50) if firsts else None)}")
     print(
         f"lost updates: {lost}, out-of-order updates: {out_of_order}, "
         f"events not received by every socket in time: {incomplete}, re-snapshots: {resnapshots}"
     )
 
 
-async def main(args, match_id: int, token) -> None:
-    database_url = f"sqlite:///{DB_PATH}"
+async def main(args, database_url: str, match_id: int, token) -> None:
     overrides = {
-        "WS_CONNECT_RATE": "1000000/m",
+        **_common.ONE_IP_SOCKETS,
         # One scorer posts 200 events in a few minutes: the per-user write limit would refuse it.
         "RATE_LIMITS_ENABLED": "0",
         "SECRET_KEY": SECRET,
@@ -267,10 +240,8 @@ async def main(args, match_id: int, token) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sockets", type=int, default=1000)
+    parser = _common.parser(__doc__, sockets=1000, log_dir=True)
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--only", choices=["single", "redis"])
-    parser.add_argument("--log-dir", help="keep the servers' stderr logs here")
     arguments = parser.parse_args()
     asyncio.run(main(arguments, *setup_django()))

@@ -13,7 +13,6 @@ counts its queries. Leaderboards are timed uncached (cache cleared before each r
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -26,12 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import _common  # noqa: E402
+
 RUNS = 15
 FAMILY_OF = {"pyramid_moscow": "pyramid", "pool_9": "pool", "snooker": "snooker"}
 
 
 def setup(keep: bool):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Production-like: DEBUG off (no query log), persistent connections, plain HTTP test client.
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", "bench-stats-not-a-secret-" + "x" * 30)
@@ -40,9 +40,7 @@ def setup(keep: bool):
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("bench/stats.py needs DATABASE_URL=postgres://... (PostgreSQL)")
-    import django
-
-    django.setup()
+    _common.django_setup()
     from django.conf import settings
     from django.db import connection
 
@@ -247,7 +245,7 @@ def measure(label: str, url: str, *, cached: bool = False) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _common.parser(__doc__, first_line=True)
     parser.add_argument("--players", type=int, default=10_000)
     parser.add_argument("--matches", type=int, default=200_000)
     parser.add_argument("--keep", action="store_true", help="keep the bench database")

@@ -87,6 +87,9 @@ def oracle_predictions(history: History) -> list[tuple[float, int]]:
 
 
 if __name__ == "__main__":
+    from bench import _common
+
+    _common.parser(__doc__).parse_args()
     h = generate()
     players = {p for f in h.frames for p in f.side_a + f.side_b}
     print(f"{h.matches} matches, {len(h.frames)} frames, {len(players)} players")

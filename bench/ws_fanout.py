@@ -48,16 +48,11 @@ process) serving the test topic `widget:1`, N sockets, K publishes through HTTP:
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import inspect
 import json
-import os
 import resource
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -67,13 +62,12 @@ from urllib.parse import urlparse
 
 import websockets
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import _common  # noqa: E402
+from bench._common import ms, percentile, spread  # noqa: E402
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
+__all__ = ["Fanout", "FanoutResult", "percentile", "raise_fd_limit", "rss_bytes"]
 
 
 def rss_bytes(pid: int) -> int:
@@ -234,67 +228,23 @@ class Fanout:
 # --- stand-alone run -------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-
-
-def _ms(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds * 1000:.1f} ms"
-
-
 async def _main(args) -> None:
     import httpx
 
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        {
-            "DEBUG": "1",
-            "DATABASE_URL": f"sqlite:///{BASE_DIR / 'var' / 'bench_ws_fanout.sqlite3'}",
-            "LOG_LEVEL": "WARNING",
-            "SECURE_SSL_REDIRECT": "0",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            # All sockets come from one IP: lift the per-IP handshake limit (core.ratelimit).
-            "WS_CONNECT_RATE": "1000000/m",
-        }
+    env = _common.server_env(
+        keep_redis=args.redis,
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{_common.VAR_DIR / 'bench_ws_fanout.sqlite3'}",
+        LOG_LEVEL="WARNING",
+        # All sockets come from one IP: lift the per-IP handshake limit (core.ratelimit).
+        **_common.ONE_IP_SOCKETS,
     )
-    if not args.redis:
-        env.pop("REDIS_URL", None)
-    daphne = str(Path(sys.executable).with_name("daphne"))
-    proc = subprocess.Popen(  # noqa: S603
-        [daphne, "-b", "127.0.0.1", "-p", str(port), "realtime.tests.live_asgi:application"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with _common.server(env, application="realtime.tests.live_asgi:application") as (base, proc):
+        ws_url = base.replace("http://", "ws://") + "/ws/"
         async with httpx.AsyncClient(timeout=60) as client:
-            for _ in range(150):
-                try:
-                    if (await client.get(f"{base}/healthz")).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    await asyncio.sleep(0.2)
-            else:
-                raise RuntimeError("daphne did not start")
             rss_idle = rss_bytes(proc.pid)
 
-            async with Fanout(f"ws://127.0.0.1:{port}/ws/", "widget:1", args.sockets) as fan:
+            async with Fanout(ws_url, "widget:1", args.sockets) as fan:
                 rss_loaded = rss_bytes(proc.pid)
                 results = []
                 for version in range(6, 6 + args.rounds):
@@ -306,8 +256,6 @@ async def _main(args) -> None:
                         )
 
                     results.append(await fan.measure(trigger))
-    finally:
-        _stop(proc)
 
     lasts = [r.last for r in results if r.last is not None]
     missed = sum(r.missed for r in results)
@@ -316,26 +264,17 @@ async def _main(args) -> None:
     )
     print(f"connect + subscribe all: {fan.connect_seconds:.2f} s")
     print(
-        f"trigger (HTTP publish) median: {_ms(statistics.median(r.trigger_seconds for r in results))}"
+        f"trigger (HTTP publish) median: {ms(statistics.median(r.trigger_seconds for r in results))}"
     )
+    print(f"time to last socket: {spread(lasts)}")
     print(
-        f"time to last socket: p50 {_ms(percentile(lasts, 50) if lasts else None)}, "
-        f"p99 {_ms(percentile(lasts, 99) if lasts else None)}, max {_ms(max(lasts) if lasts else None)}"
-    )
-    print(
-        f"per-socket receipt (all rounds): p50 {_ms(percentile([x for r in results for x in r.latencies], 50))}"
+        f"per-socket receipt (all rounds): p50 {ms(percentile([x for r in results for x in r.latencies], 50))}"
     )
     print(f"missed receipts: {missed}")
-    per_socket = (rss_loaded - rss_idle) / args.sockets
-    print(
-        f"daphne RSS: idle {rss_idle / 2**20:.1f} MiB, with sockets {rss_loaded / 2**20:.1f} MiB, "
-        f"≈ {per_socket / 1024:.1f} KiB per socket"
-    )
+    print(_common.rss_per_socket(rss_idle, rss_loaded, args.sockets))
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sockets", type=int, default=1000)
+    parser = _common.parser(__doc__, sockets=1000, redis=True)
     parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--redis", action="store_true", help="use REDIS_URL's channel layer")
     asyncio.run(_main(parser.parse_args()))

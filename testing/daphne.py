@@ -1,10 +1,11 @@
 """The one way tests and benchmarks start and stop a daphne process serving this project.
 
 `start_daphne(env)` runs `daphne config.asgi:application` on a free loopback port (or the one
-given), waits until `/healthz` answers 200 and returns `(base_url, process)`; `stop_process(proc)`
-ends it and its children (SIGTERM to the process group, SIGKILL after 10 s). Nothing here reads
-Django settings: the caller builds the environment (`testing.browser.live_app_env` for tests,
-`bench/_common.py` for benchmarks).
+given), waits until `/healthz` answers 200 and returns `(base_url, process)`; `spawn_daphne(env)`
+is the same without the wait (to start several at once, then `wait_healthy` each);
+`stop_process(proc)` ends it and its children (SIGTERM to the process group, SIGKILL after 10 s).
+Nothing here reads Django settings: the caller builds the environment
+(`testing.browser.live_app_env` for tests, `bench/_common.py` for benchmarks).
 """
 
 from __future__ import annotations
@@ -54,6 +55,30 @@ def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float 
     raise RuntimeError(f"daphne did not answer {url}/healthz in time")
 
 
+def spawn_daphne(
+    env: dict,
+    port: int | None = None,
+    *,
+    extra_args: tuple[str, ...] = (),
+    application: str = APPLICATION,
+    stdin=None,
+    stdout=subprocess.DEVNULL,
+    stderr=subprocess.PIPE,
+) -> tuple[str, subprocess.Popen]:
+    """Start daphne with `env` in its own session, without waiting: `(base_url, process)`."""
+    port = port or free_port()
+    proc = subprocess.Popen(  # noqa: S603 - fixed argv
+        daphne_argv(port, *extra_args, application=application),
+        cwd=BASE_DIR,
+        env=env,
+        stdin=stdin,
+        stdout=stdout,
+        stderr=stderr,
+        start_new_session=True,
+    )
+    return f"http://127.0.0.1:{port}", proc
+
+
 def start_daphne(
     env: dict,
     port: int | None = None,
@@ -65,16 +90,9 @@ def start_daphne(
     stderr=subprocess.PIPE,
 ) -> tuple[str, subprocess.Popen]:
     """Start daphne with `env` and wait for it to be healthy: `(base_url, process)`."""
-    port = port or free_port()
-    proc = subprocess.Popen(  # noqa: S603 - fixed argv
-        daphne_argv(port, *extra_args, application=application),
-        cwd=BASE_DIR,
-        env=env,
-        stdout=stdout,
-        stderr=stderr,
-        start_new_session=True,
+    url, proc = spawn_daphne(
+        env, port, extra_args=extra_args, application=application, stdout=stdout, stderr=stderr
     )
-    url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc, timeout)
     except RuntimeError:
@@ -83,12 +101,13 @@ def start_daphne(
     return url, proc
 
 
-def stop_process(proc: subprocess.Popen) -> None:
-    """End `proc` and its process group: SIGTERM, then SIGKILL if it is still there after 10 s."""
+def stop_process(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 10) -> None:
+    """End `proc` and its process group (started in its own session): `sig` (SIGTERM), then
+    SIGKILL if it is still there after `timeout` seconds."""
     if proc.poll() is None:
         try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
+            os.killpg(proc.pid, sig)
+            proc.wait(timeout=timeout)
         except (ProcessLookupError, subprocess.TimeoutExpired):
             try:
                 os.killpg(proc.pid, signal.SIGKILL)

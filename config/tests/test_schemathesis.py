@@ -19,8 +19,9 @@ from schemathesis.checks import (
     response_schema_conformance,
 )
 
+from accounts.tests.factories import UserFactory
 from core.api import exception_handler
-from games.tests.factories import ClubFactory, OpeningHoursFactory, TableFactory, UserFactory
+from games.tests.factories import ClubFactory, OpeningHoursFactory, TableFactory
 from games.tests.scoring.factories import make_match
 
 EXCLUDED_PATHS = ["/api/auth/dev-init-data/"]

@@ -1,5 +1,6 @@
 """Fixtures of the club-floor tests: a Moscow club open 12:00–02:00 (Fri, Sat till 04:00),
-day and evening tariffs, twelve tables, named players, and the clock frozen at NOW."""
+day and evening tariffs, twelve tables, staff, and the clock frozen at NOW (the players Ann and
+Ivan are the shared personas of testing/personas.py)."""
 
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -8,8 +9,9 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import UserFactory
 from games.models import OpeningHours
-from games.tests.factories import ClubFactory, TableFactory, TariffFactory, UserFactory
+from games.tests.factories import ClubFactory, TableFactory, TariffFactory
 
 MSK = ZoneInfo("Europe/Moscow")
 #: Monday 2 March 2026, 14:00 in Moscow (11:00 UTC): the club is open, evening is ahead.
@@ -78,16 +80,6 @@ def table(club):
 @pytest.fixture
 def other_table(club):
     return TableFactory(club=club, number=2, kind="pool")
-
-
-@pytest.fixture
-def ann(db):
-    return UserFactory(username="ann", first_name="Ann", last_name="Smirnova")
-
-
-@pytest.fixture
-def ivan(db):
-    return UserFactory(username="ivan", first_name="Ivan", last_name="Petrov")
 
 
 @pytest.fixture

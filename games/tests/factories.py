@@ -3,20 +3,10 @@
 from datetime import time, timedelta
 
 import factory
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from games.models import Booking, Club, OpeningHours, Table, TableSession, Tariff
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        django_get_or_create = ("username",)
-
-    username = factory.Sequence(lambda n: f"player{n}")
-    first_name = factory.Sequence(lambda n: f"Player{n}")
-    last_name = "Tester"
 
 
 class ClubFactory(factory.django.DjangoModelFactory):

@@ -5,9 +5,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from accounts.tests.factories import UserFactory
 from games.models import Booking, SessionBillLine, TableSession
 from games.tests.conftest import msk
-from games.tests.factories import BookingFactory, TableFactory, TableSessionFactory, UserFactory
+from games.tests.factories import BookingFactory, TableFactory, TableSessionFactory
 
 pytestmark = pytest.mark.usefixtures("frozen")
 

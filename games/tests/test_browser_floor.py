@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from games.models import Booking, TableSession
 from games.selectors import checkin_code
 from games.tests.factories import TableFactory, club_open_round_the_clock
@@ -113,7 +114,7 @@ def test_a_taken_slot_shows_the_error_detail(live_app, new_phone_page, floor):
     show_slots(ann, table, start.date())
     ann.click(f"#floor-slots .slot[data-start='{start.isoformat()}']")
     # Someone else books the same time before Ann confirms.
-    from games.tests.factories import BookingFactory, UserFactory
+    from games.tests.factories import BookingFactory
 
     BookingFactory(table=table, player=UserFactory(), start=start, end=start + timedelta(hours=2))
     ann.click("#tg-main-button")
@@ -164,11 +165,7 @@ def test_the_web_check_in_path_opens_the_check_in_flow(live_app, new_phone_page,
 def test_the_admin_today_page_follows_the_floor_live(live_app, new_phone_page, floor):
     club, tables = floor
     table = tables[2]
-    from games.tests.factories import UserFactory
-
-    desk = UserFactory(username="desk", is_staff=True, is_superuser=True)
-    desk.set_password("desk-password-123")
-    desk.save()
+    UserFactory(username="desk", is_staff=True, is_superuser=True, password="desk-password-123")
     admin = new_phone_page()
     admin.goto(f"{live_app}/admin/login/?next=/admin/games/clubtoday/")
     admin.fill("#id_username", "desk")

@@ -12,9 +12,10 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import UserFactory
 from games import errors, services
 from games.models import Booking, TableSession
-from games.tests.factories import BookingFactory, TableFactory, UserFactory
+from games.tests.factories import BookingFactory, TableFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

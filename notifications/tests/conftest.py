@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import respx
 
+from accounts.tests.factories import UserFactory
 from notifications import ratelimit, telegram
-from notifications.tests.factories import ClubFactory, PlayerFactory
+from notifications.tests.factories import ClubFactory
 
 MSK = ZoneInfo("Europe/Moscow")
 API_BASE = "https://tg.test"
@@ -64,4 +65,4 @@ def club(db):
 
 @pytest.fixture
 def player(db, club):
-    return PlayerFactory(username="anna", first_name="Anna")
+    return UserFactory(from_telegram=True, username="anna", first_name="Anna")

@@ -7,16 +7,12 @@ import httpx
 import pytest
 from django.core.management import CommandError, call_command
 
+from accounts.tests.factories import UserFactory
 from notifications import announcements, delivery, rendering
 from notifications.models import Broadcast, MessageTemplate, Notification, ProcessedUpdate
 from notifications.sources import matches
 from notifications.tests.conftest import ok
-from notifications.tests.factories import (
-    BookingFactory,
-    NotificationFactory,
-    PlayerFactory,
-    TableFactory,
-)
+from notifications.tests.factories import BookingFactory, NotificationFactory, TableFactory
 
 
 @pytest.fixture
@@ -98,9 +94,9 @@ def test_broadcast_form_writes_one_row_per_opted_in_recipient_and_the_sweep_send
     client, staff, club, django_capture_on_commit_callbacks, tg
 ):
     tg.post("/sendMessage").mock(return_value=httpx.Response(200, json=ok()))
-    PlayerFactory(username="a")
-    PlayerFactory(username="b")
-    PlayerFactory(username="quiet", notifications_enabled=False)
+    UserFactory(from_telegram=True, username="a")
+    UserFactory(from_telegram=True, username="b")
+    UserFactory(from_telegram=True, username="quiet", notifications_enabled=False)
     client.force_login(staff)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -125,8 +121,8 @@ def test_broadcast_form_writes_one_row_per_opted_in_recipient_and_the_sweep_send
 
 
 def test_broadcast_audience_players_with_bookings_today(club):
-    booked = PlayerFactory(username="booked")
-    PlayerFactory(username="idle")
+    booked = UserFactory(from_telegram=True, username="booked")
+    UserFactory(from_telegram=True, username="idle")
     BookingFactory(player=booked, table=TableFactory(club=club))
 
     users = list(
@@ -137,8 +133,8 @@ def test_broadcast_audience_players_with_bookings_today(club):
 
 
 def test_broadcast_audience_players_of_a_table_kind(club):
-    pool = PlayerFactory(username="pool-player")
-    pyr = PlayerFactory(username="pyramid-player")
+    pool = UserFactory(from_telegram=True, username="pool-player")
+    pyr = UserFactory(from_telegram=True, username="pyramid-player")
     BookingFactory(player=pool, table=TableFactory(club=club, kind="pool"))
     BookingFactory(player=pyr, table=TableFactory(club=club, kind="pyramid"))
 
@@ -201,7 +197,7 @@ def test_bot_polling_once_records_and_handles_updates(
 
 def test_match_result_reaches_both_players(player, club):
     factories = pytest.importorskip("games.tests.scoring.factories")
-    opponent = PlayerFactory(username="opp")
+    opponent = UserFactory(from_telegram=True, username="opp")
     match = factories.make_match([player], [opponent])
     match.winner_side = 0
     match.state = {**(match.state or {}), "frames": [3, 1]}

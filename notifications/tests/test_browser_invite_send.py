@@ -2,9 +2,8 @@
 
 import pytest
 
-from games.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory
 from notifications.models import MatchInvite
-from notifications.tests.factories import PlayerFactory
 from testing.browser import signed_init_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,7 +18,9 @@ def bot_settings():
 
 @pytest.fixture
 def anna(db):
-    return PlayerFactory(username="anna-invite", first_name="Anna", telegram_id=TG_ID)
+    return UserFactory(
+        from_telegram=True, username="anna-invite", first_name="Anna", telegram_id=TG_ID
+    )
 
 
 @pytest.fixture

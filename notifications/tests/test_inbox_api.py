@@ -1,8 +1,9 @@
 """GET /api/notifications/, mark read, invites in the Mini App."""
 
+from accounts.tests.factories import UserFactory
 from notifications import invites
 from notifications.models import MatchInvite
-from notifications.tests.factories import NotificationFactory, PlayerFactory
+from notifications.tests.factories import NotificationFactory
 
 
 def test_the_inbox_lists_delivered_messages_newest_first_with_unread_count(client, player):
@@ -50,7 +51,7 @@ def test_the_inbox_needs_a_signed_in_user(client):
 
 
 def test_invite_create_notifies_the_invited_player(client, player):
-    friend = PlayerFactory(username="boris")
+    friend = UserFactory(from_telegram=True, username="boris")
     client.force_login(player)
 
     response = client.post(
@@ -66,7 +67,7 @@ def test_invite_create_notifies_the_invited_player(client, player):
 
 
 def test_inviting_yourself_or_twice_is_refused(client, player):
-    friend = PlayerFactory(username="boris")
+    friend = UserFactory(from_telegram=True, username="boris")
     client.force_login(player)
     data = {"to_user": friend.pk, "discipline": "snooker"}
 
@@ -85,7 +86,7 @@ def test_inviting_yourself_or_twice_is_refused(client, player):
 
 
 def test_decline_in_the_mini_app_and_only_by_the_invited_player(client, player):
-    friend = PlayerFactory(username="boris")
+    friend = UserFactory(from_telegram=True, username="boris")
     invite = invites.invite_create(from_user=player, to_user=friend, discipline="pool_9")
 
     client.force_login(player)

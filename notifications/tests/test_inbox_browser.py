@@ -3,8 +3,9 @@ answered and settings saved."""
 
 import pytest
 
+from accounts.tests.factories import UserFactory
 from notifications.models import MatchInvite, NotificationPreference
-from notifications.tests.factories import NotificationFactory, PlayerFactory
+from notifications.tests.factories import NotificationFactory
 from testing.browser import signed_init_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,7 +20,9 @@ def bot_settings():
 
 @pytest.fixture
 def anna(db):
-    return PlayerFactory(username="anna-browser", first_name="Anna", telegram_id=TG_ID)
+    return UserFactory(
+        from_telegram=True, username="anna-browser", first_name="Anna", telegram_id=TG_ID
+    )
 
 
 def open_inbox(live_app, new_phone_page, start_param="inbox"):
@@ -55,7 +58,7 @@ def test_an_untrusted_start_parameter_is_ignored(live_app, new_phone_page, anna)
 
 
 def test_an_invite_is_accepted_from_the_inbox(live_app, new_phone_page, anna):
-    ivan = PlayerFactory(username="ivan-browser", first_name="Ivan")
+    ivan = UserFactory(from_telegram=True, username="ivan-browser", first_name="Ivan")
     invite = MatchInvite.objects.create(from_user=ivan, to_user=anna, discipline="pool_8")
 
     page = open_inbox(live_app, new_phone_page, start_param=f"invite-{invite.pk}")
@@ -98,7 +101,7 @@ def test_the_inbox_tab_counts_unread_messages_live(live_app, new_phone_page, ann
     NotificationFactory(user=anna, via="in_app", status="sent", payload={"text": "One"})
     NotificationFactory(user=anna, via="in_app", status="sent", payload={"text": "Two"})
     NotificationPreference.objects.create(user=anna, kind="match_invite", channel="in_app")
-    ivan = PlayerFactory(username="ivan-badge", first_name="Ivan")
+    ivan = UserFactory(from_telegram=True, username="ivan-badge", first_name="Ivan")
 
     page = open_inbox(live_app, new_phone_page, start_param="floor")
     badge = page.locator(".tabbar [data-nav='inbox'] #inbox-badge")

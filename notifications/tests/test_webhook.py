@@ -5,10 +5,10 @@ import json
 import httpx
 import pytest
 
+from accounts.tests.factories import UserFactory
 from notifications import invites
 from notifications.models import MatchInvite, NotificationProfile, ProcessedUpdate
 from notifications.tests.conftest import ok
-from notifications.tests.factories import PlayerFactory
 
 URL = "/telegram/webhook/"
 SECRET = "webhook-secret-1"
@@ -150,7 +150,7 @@ def test_accept_callback_accepts_the_invite_and_tells_the_inviter(
     tg.post("/sendMessage").mock(return_value=httpx.Response(200, json=ok()))
     answer = tg.post("/answerCallbackQuery").mock(return_value=httpx.Response(200, json=ok(True)))
     tg.post("/editMessageReplyMarkup").mock(return_value=httpx.Response(200, json=ok(True)))
-    inviter = PlayerFactory(username="ivan", first_name="Ivan")
+    inviter = UserFactory(from_telegram=True, username="ivan", first_name="Ivan")
     with django_capture_on_commit_callbacks(execute=True):
         invite = invites.invite_create(from_user=inviter, to_user=player, discipline="pool_8")
     update = {
@@ -175,8 +175,8 @@ def test_accept_callback_accepts_the_invite_and_tells_the_inviter(
 def test_a_callback_from_someone_else_cannot_answer_an_invite(post, client, tg, player):
     answer = tg.post("/answerCallbackQuery").mock(return_value=httpx.Response(200, json=ok(True)))
     tg.post("/sendMessage").mock(return_value=httpx.Response(200, json=ok()))
-    inviter = PlayerFactory(username="ivan2")
-    stranger = PlayerFactory(username="stranger")
+    inviter = UserFactory(from_telegram=True, username="ivan2")
+    stranger = UserFactory(from_telegram=True, username="stranger")
     invite = invites.invite_create(from_user=inviter, to_user=player, discipline="pool_8")
     update = {
         "update_id": 51,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from realtime.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory
 from realtime.tests.topics_for_tests import WIDGETS, SecretTopic, WidgetTopic
 from realtime.topics import register, unregister
 from testing.sockets import assert_open, connect, connect_as  # noqa: F401 - the tests import them here

@@ -1,28 +1,7 @@
-"""Personas of the stats tests: Ann, Ivan, Olga and Petr play; matches run their finish task."""
+"""Fixtures of the stats tests: matches run their finish task. The players Ann, Ivan, Olga and
+Petr are the shared personas (testing/personas.py)."""
 
 import pytest
-
-from stats.tests.factories import UserFactory
-
-
-@pytest.fixture
-def ann(db):
-    return UserFactory(username="ann", first_name="Ann", last_name="Player")
-
-
-@pytest.fixture
-def ivan(db):
-    return UserFactory(username="ivan", first_name="Ivan", last_name="Player")
-
-
-@pytest.fixture
-def olga(db):
-    return UserFactory(username="olga", first_name="Olga", last_name="Player")
-
-
-@pytest.fixture
-def petr(db):
-    return UserFactory(username="petr", first_name="Petr", last_name="Player")
 
 
 @pytest.fixture

@@ -3,39 +3,20 @@ the log, the state and the signals are the real ones)."""
 
 import uuid
 
-import factory
-
+from accounts.tests.factories import UserFactory
 from games import rules
-from games.models import Match, MatchSide
+from games.models import Match
 from games.tests.factories import (  # noqa: F401 - re-exported for the stats tests
     ClubFactory,
     TableFactory,
     TableSessionFactory,
-    UserFactory,
 )
-
-
-class MatchFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Match
-
-    discipline = "pool_9"
-    format = factory.LazyAttribute(lambda o: rules.validate_format(o.discipline, {"race_to": 2}))
-    state = factory.LazyAttribute(lambda o: rules.initial(o.discipline, o.format))
-    visibility = Match.Visibility.PUBLIC
+from games.tests.scoring.factories import make_match
 
 
 def new_match(side_a, side_b, *, discipline="pool_9", fmt=None, **kwargs) -> Match:
     """A live match; a side is a list of users or a guest name."""
-    fmt = rules.validate_format(discipline, fmt or {"race_to": 2})
-    match = MatchFactory(discipline=discipline, format=fmt, **kwargs)
-    for index, side in enumerate((side_a, side_b)):
-        if isinstance(side, str):
-            MatchSide.objects.create(match=match, index=index, guest_name=side)
-        else:
-            ms = MatchSide.objects.create(match=match, index=index)
-            ms.players.set(side)
-    return match
+    return make_match(side_a, side_b, discipline=discipline, fmt=fmt, **kwargs)
 
 
 def staff_actor():

@@ -7,10 +7,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from stats import services
 from stats.achievements import CATALOGUE, earned_codes
 from stats.models import Achievement, PlayerMatch, PlayerStats, Rating
-from stats.tests.factories import TableSessionFactory, UserFactory, finished_match
+from stats.tests.factories import TableSessionFactory, finished_match
 
 NOW = timezone.now()
 

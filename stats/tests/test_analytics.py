@@ -7,10 +7,11 @@ import pytest
 import time_machine
 from django.test import Client
 
+from accounts.tests.factories import UserFactory
 from games.models import Booking, OpeningHours, Table
 from stats.admin import MSG_RANGE_REVERSED
 from stats.analytics import club_analytics
-from stats.tests.factories import ClubFactory, TableFactory, TableSessionFactory, UserFactory
+from stats.tests.factories import ClubFactory, TableFactory, TableSessionFactory
 
 MSK = ZoneInfo("Europe/Moscow")
 MONDAY = date(2026, 3, 2)

@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import UserFactory
 from games.models import Match
 from stats.models import Rating
-from stats.tests.factories import ClubFactory, UserFactory, finished_match
+from stats.tests.factories import ClubFactory, finished_match
 
 NOW = timezone.now()
 

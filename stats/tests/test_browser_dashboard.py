@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from games.models import Table
-from stats.tests.factories import ClubFactory, TableFactory, TableSessionFactory, UserFactory
+from stats.tests.factories import ClubFactory, TableFactory, TableSessionFactory
 
 pytestmark = [pytest.mark.browser]
 PASSWORD = "dash-board-pass-42"  # noqa: S105
@@ -15,9 +16,7 @@ PASSWORD = "dash-board-pass-42"  # noqa: S105
 
 @pytest.mark.django_db(transaction=True)
 def test_the_dashboard_renders_its_charts(live_app, phone_page):
-    boss = UserFactory(username="boss", is_staff=True, is_superuser=True)
-    boss.set_password(PASSWORD)
-    boss.save()
+    boss = UserFactory(username="boss", is_staff=True, is_superuser=True, password=PASSWORD)
     club = ClubFactory(name="Artel")
     table = TableFactory(club=club, number=1, kind=Table.Kind.POOL)
     now = timezone.now()

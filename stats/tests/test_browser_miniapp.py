@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from stats.models import Rating
-from stats.tests.factories import UserFactory, finished_match
+from stats.tests.factories import finished_match
 from testing.browser import signed_init_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

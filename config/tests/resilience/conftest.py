@@ -13,8 +13,9 @@ import pytest
 import websockets
 from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.tests.factories import UserFactory
 from bench.cluster import Cluster, RedisServer, app_env
-from games.tests.scoring.factories import UserFactory, make_match
+from games.tests.scoring.factories import make_match
 from testing.browser import database_url
 
 

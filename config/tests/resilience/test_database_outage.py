@@ -9,8 +9,9 @@ import httpx
 import pytest
 from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.tests.factories import UserFactory
 from bench.cluster import Cluster, TcpProxy, app_env
-from games.tests.factories import ClubFactory, UserFactory
+from games.tests.factories import ClubFactory
 from testing.browser import database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

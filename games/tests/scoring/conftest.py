@@ -1,14 +1,11 @@
-"""Personas of the scoring tests: Ann and Ivan play, Olga is a stranger, Desk is staff."""
+"""Personas of the scoring tests: Ann and Ivan play, Olga is a stranger (all three from
+testing/personas.py), Desk is staff."""
 
 import pytest
 from rest_framework.test import APIClient
 
-from games.tests.scoring.factories import UserFactory, make_match
-
-
-@pytest.fixture
-def olga(db):
-    return UserFactory(username="olga", first_name="Olga", last_name="Stranger")
+from accounts.tests.factories import UserFactory
+from games.tests.scoring.factories import make_match
 
 
 @pytest.fixture

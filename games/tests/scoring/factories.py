@@ -6,9 +6,8 @@ import factory
 
 from games import rules
 from games.models import Match, MatchEvent, MatchSide
-from games.tests.factories import UserFactory
 
-__all__ = ["MatchFactory", "UserFactory", "add_event", "make_match"]
+__all__ = ["MatchFactory", "add_event", "make_match"]
 
 
 class MatchFactory(factory.django.DjangoModelFactory):

@@ -3,8 +3,8 @@ phone watches it live; part of it is scored offline (queued taps, sent on reconn
 
 import pytest
 
+from accounts.tests.factories import UserFactory
 from games.models import Match, MatchEvent
-from games.tests.scoring.factories import UserFactory
 from testing.browser import signed_init_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,9 +7,10 @@ import httpx
 import pytest
 from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.tests.factories import UserFactory
 from games.selectors import checkin_code
 from games.tests.factories import TableFactory, club_open_round_the_clock
-from games.tests.scoring.factories import UserFactory, make_match
+from games.tests.scoring.factories import make_match
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

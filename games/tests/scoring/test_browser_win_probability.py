@@ -3,7 +3,7 @@ it for a guest opponent."""
 
 import pytest
 
-from games.tests.scoring.factories import UserFactory
+from accounts.tests.factories import UserFactory
 from stats import selectors
 from stats.models import Rating
 from stats.ratings import display_rating

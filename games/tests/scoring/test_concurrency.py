@@ -12,8 +12,9 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import UserFactory
 from games.models import MatchEvent
-from games.tests.scoring.factories import UserFactory, make_match
+from games.tests.scoring.factories import make_match
 
 THREADS = 10
 
