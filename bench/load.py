@@ -151,7 +151,7 @@ def prepare_database(env: dict) -> dict:
     manage(env, "migrate", "--noinput", "-v0")
     if not url.startswith("sqlite:///"):
         manage(env, "flush", "--noinput")
-    manage(env, "seed_demo")
+    manage(env, "seed_demo", "--production")  # the servers run with DEBUG off
     out = manage(
         env,
         "shell",
