@@ -515,6 +515,9 @@ WS_PING_INTERVAL = env.float("WS_PING_INTERVAL", default=30.0)
 WS_IDLE_TIMEOUT = env.float("WS_IDLE_TIMEOUT", default=120.0)
 # Lifetime of a one-time connection ticket, and topics one socket may watch at once.
 WS_TICKET_TTL = env.int("WS_TICKET_TTL", default=30)
+# Table check-in codes change this often (seconds); a code lives one to two periods. They are shown
+# on the club's check-in screen (games/selectors.py: checkin_screen_url).
+CHECKIN_CODE_SECONDS = env.int("CHECKIN_CODE_SECONDS", default=60)
 WS_MAX_SUBSCRIPTIONS = env.int("WS_MAX_SUBSCRIPTIONS", default=50)
 # Client messages: at most this size (bytes; larger ones are not parsed, the socket is closed),
 # WS_MESSAGE_BURST at once and then WS_MESSAGE_RATE per second per connection; open sockets per

@@ -76,6 +76,13 @@ class BadCode(DomainError):
     default_detail = _("This check-in code is not valid for this table.")
 
 
+class CodeExpired(DomainError):
+    code = "code_expired"
+    default_detail = _(
+        "This check-in code has expired. Scan the code on the club's screen again, at the table."
+    )
+
+
 class SessionClosed(Conflict):
     code = "session_closed"
     default_detail = _("This session is already closed.")

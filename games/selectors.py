@@ -136,28 +136,74 @@ def bill_data(bill: Bill) -> dict:
 # --- check-in codes -----------------------------------------------------------------------
 
 
-def checkin_code(table: Table) -> str:
-    """The table's check-in code: an HMAC of its id keyed by the table's own secret.
+# A table's code changes every CHECKIN_CODE_SECONDS; the current and the previous one are accepted
+# (a code lives one to two periods), so a photo of yesterday's code opens nothing today. The codes
+# are shown on the club's check-in screen (`checkin_screen_url`), not printed.
+RECENT_STEPS = 60  # how far back an old code is still recognised as "expired" (not "wrong")
+
+
+def checkin_step(at: datetime | None = None) -> int:
+    """The check-in code period `at` falls in."""
+    return int((at or timezone.now()).timestamp() // settings.CHECKIN_CODE_SECONDS)
+
+
+def checkin_code(table: Table, *, step: int | None = None) -> str:
+    """The table's check-in code for a period (now by default): an HMAC of its id and the period,
+    keyed by the table's own secret.
 
     16 hex characters (64 bits): short enough for a QR deep link (`startapp` allows 64 chars
-    of [A-Za-z0-9_-]), and rotating `checkin_secret` invalidates every printed code.
+    of [A-Za-z0-9_-]); rotating `checkin_secret` retires every code at once.
     """
+    step = checkin_step() if step is None else step
     key = f"{settings.SECRET_KEY}:{table.checkin_secret}".encode()
-    return hmac.new(key, f"table:{table.pk}".encode(), hashlib.sha256).hexdigest()[:16]
+    return hmac.new(key, f"table:{table.pk}:{step}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def checkin_code_valid(table: Table, code: str) -> bool:
-    return hmac.compare_digest(checkin_code(table), str(code).strip().lower())
+CODE_OK, CODE_EXPIRED, CODE_BAD = "ok", "expired", "bad"
 
 
-def checkin_link(table: Table) -> str:
-    """The link the table's QR code encodes: the Mini App deep link, or the web check-in page."""
-    code = checkin_code(table)
+def checkin_code_check(table: Table, code: str, *, now: datetime | None = None) -> str:
+    """ "ok" for the current or the previous period's code, "expired" for an older one of the last
+    RECENT_STEPS periods (someone scanned an old photo, or waited too long), else "bad"."""
+    given = str(code).strip().lower()
+    step = checkin_step(now)
+    for back in range(RECENT_STEPS + 1):
+        if hmac.compare_digest(checkin_code(table, step=step - back), given):
+            return CODE_OK if back <= 1 else CODE_EXPIRED
+    return CODE_BAD
+
+
+def checkin_code_valid(table: Table, code: str, *, now: datetime | None = None) -> bool:
+    return checkin_code_check(table, code, now=now) == CODE_OK
+
+
+def checkin_link(table: Table, *, step: int | None = None) -> str:
+    """The link the table's current QR code encodes: the Mini App deep link, or the web check-in
+    page."""
+    code = checkin_code(table, step=step)
     bot = settings.TELEGRAM_BOT_USERNAME.lstrip("@")
     if bot:
         short = quote(settings.TELEGRAM_MINIAPP_SHORT_NAME)
         return f"https://t.me/{quote(bot)}/{short}?startapp=t{table.pk}_{code}"
     return f"{settings.SITE_URL}/check-in/{table.pk}/{code}"
+
+
+def checkin_screen_key(club: Club) -> str:
+    """The key in the club's check-in screen link: whoever has it sees the live codes, so it is
+    set up on the club's own screens only (rotating `screen_secret` retires it)."""
+    key = f"{settings.SECRET_KEY}:{club.screen_secret}".encode()
+    return hmac.new(key, f"screen:{club.pk}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def checkin_screen_key_valid(club: Club, key: str) -> bool:
+    return hmac.compare_digest(checkin_screen_key(club), str(key or ""))
+
+
+def checkin_screen_url(club: Club, *, table: Table | None = None) -> str:
+    """The check-in screen of the club (every table's live code; or one table's, for a screen at
+    that table)."""
+    url = f"{settings.SITE_URL}/tv/{club.pk}/check-in/?key={checkin_screen_key(club)}"
+    return f"{url}&table={table.number}" if table is not None else url
 
 
 # --- the floor ----------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from games.errors import (
     BadCode,
     BookingLimit,
     BookingNotFound,
+    CodeExpired,
     InThePast,
     InvalidLength,
     Misaligned,
@@ -41,7 +42,7 @@ from games.errors import (
     TooFarAhead,
     TooLateToCancel,
 )
-from games.models import Booking, Club, SessionBillLine, Table, TableSession
+from games.models import Booking, CheckInAttempt, Club, SessionBillLine, Table, TableSession
 from games.topics import ClubTopic
 from realtime import broadcast
 
@@ -350,19 +351,38 @@ def booking_check_in(*, booking_id: int, actor, now: datetime | None = None) -> 
 def table_check_in(
     *, table_id: int, user, code: str, now: datetime | None = None
 ) -> tuple[TableSession, bool]:
-    """A player scanned the table's QR code: open a session for them.
+    """A player scanned the table's QR code (on the club's check-in screen): open a session.
 
-    The table must be free, or held by the player's own booking (now or within the club's hold
+    The code must be the table's current one (it rotates, so an old photo opens nothing). The
+    table must be free, or held by the player's own booking (now or within the club's hold
     window), which becomes checked in. Scanning again while their session runs returns it.
-    Returns (session, created). Raises TableNotFound, BadCode, TableOutOfService, TableBusy,
-    ReservedForOther.
+    Every scan is logged (CheckInAttempt), a refused one too. Returns (session, created). Raises
+    TableNotFound, BadCode, CodeExpired, TableOutOfService, TableBusy, ReservedForOther.
     """
     now = now or timezone.now()
+    try:
+        return _check_in(table_id=table_id, user=user, code=code, now=now)
+    except (BadCode, CodeExpired, TableOutOfService, TableBusy, ReservedForOther) as refusal:
+        # The refused scan's own transaction rolled back: the log row is written on its own.
+        outcome = {
+            BadCode: CheckInAttempt.Outcome.BAD_CODE,
+            CodeExpired: CheckInAttempt.Outcome.EXPIRED,
+        }.get(type(refusal), CheckInAttempt.Outcome.REFUSED)
+        CheckInAttempt.objects.create(
+            table_id=table_id, user=user, at=now, outcome=outcome, detail=refusal.code
+        )
+        raise
+
+
+def _check_in(*, table_id: int, user, code: str, now: datetime) -> tuple[TableSession, bool]:
     with transaction.atomic():
         table = Table.objects.select_for_update().select_related("club").filter(pk=table_id).first()
         if table is None:
             raise TableNotFound()
-        if not selectors.checkin_code_valid(table, code):
+        verdict = selectors.checkin_code_check(table, code, now=now)
+        if verdict == selectors.CODE_EXPIRED:
+            raise _err(CodeExpired)
+        if verdict != selectors.CODE_OK:
             raise _err(BadCode)
         if not table.in_service:
             raise _err(TableOutOfService)
@@ -387,6 +407,13 @@ def table_check_in(
         if others and (mine is None or others[0].start < mine.start):
             raise _err(ReservedForOther)
         session = _open_session(table=table, players=[user], opened_by=user, booking=mine, now=now)
+        CheckInAttempt.objects.create(
+            table=table,
+            user=user,
+            at=now,
+            outcome=CheckInAttempt.Outcome.CHECKED_IN,
+            detail="booking" if mine else "walk_in",
+        )
         action = "checked_in" if mine else "walk_in"
         transaction.on_commit(lambda: BOOKINGS.labels(action=action).inc())
     return session, True

@@ -1,12 +1,21 @@
 """Models of games: the club floor (club.py, bookings.py) and matches (matches.py)."""
 
 from games.models.bookings import Booking, SessionBillLine, TableSession
-from games.models.club import WEEKDAYS, Club, ClubToday, OpeningHours, Table, Tariff
+from games.models.club import (
+    WEEKDAYS,
+    CheckInAttempt,
+    Club,
+    ClubToday,
+    OpeningHours,
+    Table,
+    Tariff,
+)
 from games.models.matches import Match, MatchEvent, MatchSide
 
 __all__ = [
     "WEEKDAYS",
     "Booking",
+    "CheckInAttempt",
     "Club",
     "ClubToday",
     "Match",

@@ -6,9 +6,11 @@ Bookings, table sessions and matches are added next to these (see shared/DESIGN.
 import secrets
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 WEEKDAYS = [
@@ -36,6 +38,10 @@ def validate_weekdays(value) -> None:
         or any(not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= 6 for d in value)
     ):
         raise ValidationError(_("Weekdays must be a non-empty list of numbers 0 (Mon) to 6 (Sun)."))
+
+
+def new_checkin_secret() -> str:
+    return secrets.token_urlsafe(16)
 
 
 class Club(models.Model):
@@ -85,6 +91,9 @@ class Club(models.Model):
     # by every change that alters the floor, in the same transaction, and sent with each update.
     floor_version = models.BigIntegerField(_("floor version"), default=0, editable=False)
 
+    # Key of the club's check-in screen link (rotating it retires every screen's link).
+    screen_secret = models.CharField(max_length=64, default=new_checkin_secret, editable=False)
+
     class Meta:
         verbose_name = _("club")
         verbose_name_plural = _("clubs")
@@ -121,10 +130,6 @@ class OpeningHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
-def new_checkin_secret() -> str:
-    return secrets.token_urlsafe(16)
-
-
 class Table(models.Model):
     class Kind(models.TextChoices):
         PYRAMID = "pyramid", _("Russian pyramid, 12 ft")
@@ -144,7 +149,8 @@ class Table(models.Model):
     )
     rotation = models.PositiveSmallIntegerField(_("rotation, degrees"), default=0)
     in_service = models.BooleanField(_("in service"), default=True)
-    # Key of the table's check-in code (QR); rotating it invalidates printed codes.
+    # Key of the table's check-in codes (they rotate every CHECKIN_CODE_SECONDS; rotating the key
+    # retires every code at once).
     checkin_secret = models.CharField(max_length=64, default=new_checkin_secret, editable=False)
 
     class Meta:
@@ -207,3 +213,31 @@ class ClubToday(Club):
         proxy = True
         verbose_name = _("today")
         verbose_name_plural = _("today")
+
+
+class CheckInAttempt(models.Model):
+    """One scan of a table's check-in code: who, where, when, and what came of it (the staff's
+    log; a refused scan is recorded too, so an old photo of a code shows up here)."""
+
+    class Outcome(models.TextChoices):
+        CHECKED_IN = "checked_in", _("checked in")
+        EXPIRED = "expired", _("code expired")
+        BAD_CODE = "bad_code", _("wrong code")
+        REFUSED = "refused", _("refused (table busy, reserved or out of service)")
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="checkin_attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_attempts"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    detail = models.CharField(_("detail"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["-at"], name="checkin_attempt_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.table} {self.at:%Y-%m-%d %H:%M} {self.outcome}"
