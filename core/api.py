@@ -80,11 +80,14 @@ class InputSerializer(serializers.Serializer):
         return valid
 
 
-def validated(serializer_class: type[serializers.Serializer], data, **context: Any) -> dict:
+def validated(
+    serializer_class: type[serializers.Serializer], data, *, partial: bool = False, **context: Any
+) -> dict:
     """`data` checked by `serializer_class` (its validated data); a refusal raises DRF's
     `ValidationError`, which `exception_handler` answers with 400 `{"detail", "code", "errors"}`.
-    Keyword arguments become the serializer's context."""
-    serializer = serializer_class(data=data, context=context)
+    `partial`: missing fields are left out (a PATCH); other keyword arguments become the
+    serializer's context."""
+    serializer = serializer_class(data=data, partial=partial, context=context)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
