@@ -39,10 +39,9 @@ class StrictIntegerField(serializers.IntegerField):
 # --- input ----------------------------------------------------------------------------------
 
 
+# Sign-in inputs: anything malformed (missing, empty, not a string, ...) is 400 `invalid_request`;
+# a well-formed but wrong value is the service's to refuse (401).
 class AuthInput(InputSerializer):
-    """Sign-in inputs: anything malformed (missing, empty, not a string, ...) is 400
-    `invalid_request`; a well-formed but wrong value is the service's to refuse (401)."""
-
     error_code = "invalid_request"
 
 

@@ -60,14 +60,12 @@ def _recoded(detail, code: str):
     return exceptions.ErrorDetail(str(detail), code=code)
 
 
+# The input of an API view (a body or a query string), checked with `validated()`.
+# `error_code`, when set, is the one `code` every refusal of this input answers with (an endpoint
+# whose clients only tell "malformed" from the rest); `errors` still says which field is wrong and
+# why. Unset, the code is the first field error's own (`invalid_choice`, ...). (Comments, not a
+# docstring: the schema would show an inherited docstring as every input's description.)
 class InputSerializer(serializers.Serializer):
-    """The input of an API view (a body or a query string), checked with `validated()`.
-
-    `error_code`, when set, is the one `code` every refusal of this input answers with (an
-    endpoint whose clients only tell "malformed" from the rest); `errors` still says which field
-    is wrong and why. Unset, the code is the first field error's own (`invalid_choice`, ...).
-    """
-
     error_code: ClassVar[str | None] = None
 
     def is_valid(self, *, raise_exception=False):

@@ -27,9 +27,8 @@ class ClubLocalDateTimeField(serializers.DateTimeField):
         return value
 
 
+# Malformed input of any kind (wrong type, out of range, missing) is 400 `invalid_request`.
 class FloorInput(InputSerializer):
-    """Malformed input of any kind (wrong type, out of range, missing) is 400 `invalid_request`."""
-
     error_code = "invalid_request"
 
 
