@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import logout as session_logout
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -18,12 +18,16 @@ from accounts import dev, selectors, services
 from accounts.serializers import (
     DevInitDataInput,
     DevInitDataOut,
+    DevInitDataRequest,
+    LogoutRequest,
     MeSerializer,
     MeUpdateSerializer,
     RefreshInput,
     SignInSerializer,
     TelegramSignInInput,
+    TelegramSignInRequest,
     TokenPairSerializer,
+    TokenRefreshRequest,
 )
 from accounts.telegram_auth import InitDataError, validate_init_data
 from accounts.throttles import AuthIPThrottle, AuthUserThrottle
@@ -71,7 +75,7 @@ class TelegramSignInView(AuthView):
         return f"tg:{data.user.id}" if data else None
 
     @extend_schema(
-        request=inline_serializer("TelegramSignIn", {"init_data": serializers.CharField()}),
+        request=TelegramSignInRequest,
         responses={200: SignInSerializer},
     )
     def post(self, request):
@@ -91,7 +95,7 @@ class RefreshView(AuthView):
         return f"user:{payload.get('user_id')}"
 
     @extend_schema(
-        request=inline_serializer("TokenRefresh", {"refresh": serializers.CharField()}),
+        request=TokenRefreshRequest,
         responses={200: TokenPairSerializer},
     )
     def post(self, request):
@@ -106,7 +110,7 @@ class LogoutView(APIView):
     throttle_classes = [AuthIPThrottle]
 
     @extend_schema(
-        request=inline_serializer("Logout", {"refresh": serializers.CharField()}),
+        request=LogoutRequest,
         responses={204: None},
     )
     def post(self, request):
@@ -127,9 +131,7 @@ class DevInitDataView(AuthView):
     throttle_classes = [AuthIPThrottle]
 
     @extend_schema(
-        request=inline_serializer(
-            "DevInitDataRequest", {"user_id": serializers.IntegerField(required=False)}
-        ),
+        request=DevInitDataRequest,
         responses={200: DevInitDataOut},
     )
     def post(self, request):

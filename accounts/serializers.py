@@ -129,3 +129,11 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 DevInitDataOut = inline_serializer("DevInitData", {"init_data": serializers.CharField()})
+
+# The request bodies as the schema documents them (the inputs above check them).
+TelegramSignInRequest = inline_serializer("TelegramSignIn", {"init_data": serializers.CharField()})
+TokenRefreshRequest = inline_serializer("TokenRefresh", {"refresh": serializers.CharField()})
+LogoutRequest = inline_serializer("Logout", {"refresh": serializers.CharField()})
+DevInitDataRequest = inline_serializer(
+    "DevInitDataRequest", {"user_id": serializers.IntegerField(required=False)}
+)
