@@ -1,14 +1,15 @@
 """Read queries of the club floor: opening hours, live table status, slots, bills, check-in codes.
 
-`floor_state` is the one place the live status of tables is computed; the API, the `club:<id>`
-topic snapshot, the broadcasts and the admin all use it. It runs a fixed number of queries
-whatever the number of tables.
+`floor_tables` is the one place the live status of tables is computed; the API, the `club:<id>`
+topic snapshot, the broadcasts and the admin all use it, shaped by `games.serializers.floor_data`
+(`floor_state`). It runs a fixed number of queries whatever the number of tables.
 
 Reads of the floor and of a table's slots are what a thousand open Mini Apps do most, so the API
-and the topic snapshot read them through the cache (`floor_cached`, `table_slots_cached`), keyed
-by the club's `floor_version`: every write that changes the floor bumps it (and stores the fresh
-floor on commit), so a write is seen at once; what changes with the clock alone (a slot passing,
-"booked soon") is at most `FLOOR_CACHE_SECONDS` old.
+and the topic snapshot read their JSON through the cache (`floor_cached`, `table_slots_cached`),
+keyed by the club's `floor_version`: every write that changes the floor bumps it (and stores the
+fresh floor on commit), so a write is seen at once; what changes with the clock alone (a slot
+passing, "booked soon") is at most `FLOOR_CACHE_SECONDS` old. The cached entries and the `me`
+sections are the selectors that return JSON: a query here, its shape in `games.serializers`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from core.cache import cache_get, cache_set
+from games import serializers
 from games.billing import Bill, BillingPolicy, NoTariffError, TariffWindow, bill_session
 from games.models import Booking, Club, OpeningHours, Table, TableSession, Tariff
 
@@ -115,24 +117,6 @@ def session_bill(
     return bill_session(session.started_at, end, club.tz, windows, billing_policy(club))
 
 
-def bill_data(bill: Bill) -> dict:
-    return {
-        "minutes": bill.minutes,
-        "total": bill.total,
-        "subtotal": bill.subtotal,
-        "adjustment": bill.adjustment,
-        "lines": [
-            {
-                "tariff": line.tariff_name,
-                "minutes": line.minutes,
-                "price_per_hour": line.price_per_hour,
-                "amount": line.amount,
-            }
-            for line in bill.lines
-        ],
-    }
-
-
 # --- check-in codes -----------------------------------------------------------------------
 
 
@@ -211,31 +195,6 @@ def checkin_screen_url(club: Club, *, table: Table | None = None) -> str:
 FREE, BUSY, RESERVED, OUT_OF_SERVICE = "free", "busy", "reserved", "out_of_service"
 
 
-def _iso(value: datetime | None, tz: ZoneInfo) -> str | None:
-    return value.astimezone(tz).isoformat() if value else None
-
-
-CLUB_FIELDS = (
-    "id",
-    "name",
-    "address",
-    "timezone",
-    "slot_minutes",
-    "min_booking_minutes",
-    "max_booking_minutes",
-    "booking_horizon_days",
-    "max_active_bookings",
-    "cancel_deadline_minutes",
-    "no_show_grace_minutes",
-    "hold_window_minutes",
-)
-
-
-def club_data(club: Club) -> dict:
-    """A club's public settings (the API's `ClubOut`)."""
-    return {field: getattr(club, field) for field in CLUB_FIELDS}
-
-
 def clubs_list() -> QuerySet[Club]:
     return Club.objects.all()
 
@@ -244,19 +203,24 @@ def club_get(*, club_id: int) -> Club:
     return Club.objects.get(pk=club_id)
 
 
-def floor_state(
-    *, club_id: int | None = None, club: Club | None = None, now: datetime | None = None
-) -> dict:
-    """The live floor of a club: every table with its status, next booking, running session.
+@dataclass(frozen=True)
+class TableState:
+    """A table on the live floor: its status, until when it is held, the next booking, the
+    running session (with `player_list`)."""
 
-    Personal data is limited to players' first names (the topic is public). Queries: club,
-    tables, upcoming bookings, open sessions, their players — the same for 12 or 50 tables.
-    Raises Club.DoesNotExist.
+    table: Table
+    status: str
+    reserved_until: datetime | None
+    next_booking: Booking | None
+    session: TableSession | None
+
+
+def floor_tables(*, club: Club, now: datetime) -> list[TableState]:
+    """Every table of `club` with its live status, in number order.
+
+    Queries: tables, upcoming bookings, open sessions, their players — the same for 12 or 50
+    tables.
     """
-    now = now or timezone.now()
-    if club is None:
-        club = Club.objects.get(pk=club_id)
-    tz = club.tz
     tables = list(Table.objects.filter(club=club).order_by("number"))
     horizon = now + timedelta(days=1)
     upcoming: dict[int, list[Booking]] = {}
@@ -293,36 +257,30 @@ def floor_state(
         else:
             status = FREE
         out.append(
-            {
-                "id": t.id,
-                "number": t.number,
-                "name": str(t),
-                "kind": t.kind,
-                "x": t.x,
-                "y": t.y,
-                "rotation": t.rotation,
-                "status": status,
-                "reserved_until": _iso(holding.end, tz) if holding and status == RESERVED else None,
-                "next_booking": (
-                    {"start": _iso(following.start, tz), "end": _iso(following.end, tz)}
-                    if following
-                    else None
-                ),
-                "session": (
-                    {
-                        "started_at": _iso(session.started_at, tz),
-                        "players": [p.first_name or p.username for p in session.player_list],
-                    }
-                    if session
-                    else None
-                ),
-            }
+            TableState(
+                table=t,
+                status=status,
+                reserved_until=holding.end if holding and status == RESERVED else None,
+                next_booking=following,
+                session=session,
+            )
         )
-    return {
-        "club": {"id": club.id, "name": club.name, "timezone": club.timezone},
-        "now": _iso(now, tz),
-        "tables": out,
-    }
+    return out
+
+
+def floor_state(
+    *, club_id: int | None = None, club: Club | None = None, now: datetime | None = None
+) -> dict:
+    """The live floor of a club as the `club:<id>` topic carries it (`serializers.floor_data` of
+    `floor_tables`): what the floor cache holds and the services publish.
+
+    Queries: club, tables, upcoming bookings, open sessions, their players — the same for 12 or
+    50 tables. Raises Club.DoesNotExist.
+    """
+    now = now or timezone.now()
+    if club is None:
+        club = Club.objects.get(pk=club_id)
+    return serializers.floor_data(club=club, now=now, tables=floor_tables(club=club, now=now))
 
 
 def _clock_bucket() -> int:
@@ -353,42 +311,49 @@ def floor_cache_store(*, club_id: int, version: int, data: dict) -> None:
 # --- slots --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+    free: bool
+    #: The longest booking that may start here (free consecutive slots, up to the club's maximum
+    #: and the closing time).
+    bookable_minutes: int
+    #: Free, and at least the club's shortest booking fits.
+    available: bool
+
+
+@dataclass(frozen=True)
+class TableSlots:
+    opening: Opening | None
+    slots: list[Slot]
+
+
 def table_slots_cached(*, table: Table, day: date) -> dict:
-    """`table_slots` through the cache, keyed by the club's `floor_version` (bookings bump it).
+    """The slots' JSON (`serializers.table_slots_data` of `table_slots`) through the cache, keyed
+    by the club's `floor_version` (bookings bump it).
 
     `table.club` must be loaded with the table (select_related) so the version is current.
     """
     key = f"games:slots:{table.pk}:{day.isoformat()}:{table.club.floor_version}:{_clock_bucket()}"
     data = cache_get(key)
     if data is None:
-        data = table_slots(table=table, day=day)
+        data = serializers.table_slots_data(
+            table=table, day=day, slots=table_slots(table=table, day=day)
+        )
         cache_set(key, data, settings.FLOOR_CACHE_SECONDS)
     return data
 
 
-def table_slots(*, table: Table, day: date, now: datetime | None = None) -> dict:
-    """The slots of the opening that starts on `day` (club-local) with their availability.
-
-    Each slot says whether it is free and `bookable_minutes`: the longest booking that may start
-    there (free consecutive slots, up to the club's maximum and the closing time).
-    """
+def table_slots(*, table: Table, day: date, now: datetime | None = None) -> TableSlots:
+    """The slots of the opening that starts on `day` (club-local) with their availability."""
     now = now or timezone.now()
     club = table.club
     tz = club.tz
     step = timedelta(minutes=club.slot_minutes)
     opening = opening_on(club, day)
-    result = {
-        "table": table.id,
-        "date": day.isoformat(),
-        "slot_minutes": club.slot_minutes,
-        "min_minutes": club.min_booking_minutes,
-        "max_minutes": club.max_booking_minutes,
-        "opens": _iso(opening.starts, tz) if opening else None,
-        "closes": _iso(opening.ends, tz) if opening else None,
-        "slots": [],
-    }
     if opening is None:
-        return result
+        return TableSlots(opening=None, slots=[])
     busy = list(
         Booking.objects.filter(
             table=table, status__in=Booking.ACTIVE, start__lt=opening.ends, end__gt=opening.starts
@@ -405,31 +370,32 @@ def table_slots(*, table: Table, day: date, now: datetime | None = None) -> dict
             + timedelta(minutes=club.slot_minutes - offset)
             - timedelta(seconds=local.second, microseconds=local.microsecond)
         )
-    slots = []
+    spans = []
     t = starts
     while t + step <= opening.ends:
         end = t + step
         free = (
             table.in_service and now <= t <= horizon and not any(s < end and e > t for s, e in busy)
         )
-        slots.append({"start": t, "end": end, "free": free})
+        spans.append((t, end, free))
         t = end
     # bookable_minutes: scan backwards, counting free consecutive slots.
+    slots: list[Slot] = []
     run = 0
-    for slot in reversed(slots):
-        run = run + club.slot_minutes if slot["free"] else 0
-        slot["bookable_minutes"] = min(run, club.max_booking_minutes)
-    result["slots"] = [
-        {
-            "start": _iso(s["start"], tz),
-            "end": _iso(s["end"], tz),
-            "free": s["free"],
-            "bookable_minutes": s["bookable_minutes"],
-            "available": s["free"] and s["bookable_minutes"] >= club.min_booking_minutes,
-        }
-        for s in slots
-    ]
-    return result
+    for start, end, free in reversed(spans):
+        run = run + club.slot_minutes if free else 0
+        bookable = min(run, club.max_booking_minutes)
+        slots.append(
+            Slot(
+                start=start,
+                end=end,
+                free=free,
+                bookable_minutes=bookable,
+                available=free and bookable >= club.min_booking_minutes,
+            )
+        )
+    slots.reverse()
+    return TableSlots(opening=opening, slots=slots)
 
 
 # --- bookings and sessions of a player ----------------------------------------------------
@@ -443,27 +409,6 @@ def bookings_of(*, user, include_past: bool = False, now: datetime | None = None
     return qs.order_by("start", "id")
 
 
-def booking_data(booking: Booking, *, now: datetime | None = None) -> dict:
-    now = now or timezone.now()
-    club = booking.table.club
-    tz = club.tz
-    deadline = booking.start - timedelta(minutes=club.cancel_deadline_minutes)
-    return {
-        "id": booking.id,
-        "table": {
-            "id": booking.table_id,
-            "number": booking.table.number,
-            "name": str(booking.table),
-        },
-        "club": club.id,
-        "start": _iso(booking.start, tz),
-        "end": _iso(booking.end, tz),
-        "status": booking.status,
-        "can_cancel": booking.status == Booking.Status.CONFIRMED and now <= deadline,
-        "cancel_until": _iso(deadline, tz),
-    }
-
-
 def open_sessions_of(*, user) -> QuerySet[TableSession]:
     return (
         TableSession.objects.filter(players=user, ended_at__isnull=True)
@@ -473,68 +418,34 @@ def open_sessions_of(*, user) -> QuerySet[TableSession]:
     )
 
 
-def session_data(session: TableSession, *, now: datetime | None = None) -> dict:
-    """A session with its bill: the stored lines once closed, the running bill while open."""
-    now = now or timezone.now()
-    club = session.table.club
-    tz = club.tz
-    if session.ended_at is None:
-        from games.billing import NoTariffError
-
-        try:
-            bill = bill_data(session_bill(session, now=now))
-        except NoTariffError:
-            bill = None
-    else:
-        lines = session.bill_lines.all()
-        bill = {
-            "minutes": session.minutes,
-            "total": session.amount,
-            "subtotal": session.amount - session.adjustment,
-            "adjustment": session.adjustment,
-            "lines": [
-                {
-                    "tariff": line.tariff_name,
-                    "minutes": line.minutes,
-                    "price_per_hour": line.price_per_hour,
-                    "amount": line.amount,
-                }
-                for line in lines
-            ],
-        }
-    players = getattr(session, "player_list", None)
-    if players is None:
-        players = list(session.players.all())
-    return {
-        "id": session.id,
-        "table": {
-            "id": session.table_id,
-            "number": session.table.number,
-            "name": str(session.table),
-        },
-        "club": club.id,
-        "booking": session.booking_id,
-        "started_at": _iso(session.started_at, tz),
-        "ended_at": _iso(session.ended_at, tz),
-        "open": session.ended_at is None,
-        "players": [p.first_name or p.username for p in players],
-        "bill": bill,
-        "paid": session.paid,
-    }
+def session_running_bill(session: TableSession, *, now: datetime | None = None) -> Bill | None:
+    """The bill of an open session so far; None once it is closed (its bill is stored) or when no
+    tariff covers it."""
+    if session.ended_at is not None:
+        return None
+    try:
+        return session_bill(session, now=now or timezone.now())
+    except NoTariffError:
+        return None
 
 
 def me_bookings_section(user) -> list[dict]:
+    """The `bookings` section of the `me` topic: the player's active bookings."""
     if not getattr(user, "is_authenticated", False):
         return []
     now = timezone.now()
-    return [booking_data(b, now=now) for b in bookings_of(user=user, now=now)]
+    return [serializers.booking_data(b, now=now) for b in bookings_of(user=user, now=now)]
 
 
 def me_sessions_section(user) -> list[dict]:
+    """The `sessions` section of the `me` topic: the player's open sessions, running bills."""
     if not getattr(user, "is_authenticated", False):
         return []
     now = timezone.now()
-    return [session_data(s, now=now) for s in open_sessions_of(user=user)]
+    return [
+        serializers.session_data(s, running_bill=session_running_bill(s, now=now))
+        for s in open_sessions_of(user=user)
+    ]
 
 
 # --- the staff's day ----------------------------------------------------------------------

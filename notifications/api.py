@@ -6,32 +6,38 @@ from datetime import time
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from core.api import validated
 from core.errors import Unprocessable
 from games.models import Club
 from notifications import invites, outbox, preferences, selectors
-from notifications.models import DISCIPLINES, Channel, Kind, MatchInvite
-from notifications.serializers import notification_data, preferences_for
+from notifications.models import MatchInvite
+from notifications.serializers import (
+    InboxQuery,
+    InviteInput,
+    InviteOutput,
+    MarkReadInput,
+    MarkReadOutput,
+    NotificationOutput,
+    PreferencesInput,
+    PreferencesOutput,
+    WatchInput,
+    WatchOutput,
+    mark_read_data,
+    notification_data,
+    preferences_data,
+)
 from notifications.sources import table_watches
 
 
-class NotificationOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    kind = serializers.CharField()
-    text = serializers.CharField()
-    payload = serializers.JSONField()
-    start_param = serializers.CharField(allow_null=True)
-    created_at = serializers.DateTimeField()
-    read = serializers.BooleanField()
-
-
+@extend_schema_view(get=extend_schema(parameters=[InboxQuery]))
 class InboxView(ListAPIView):
     """`GET /api/notifications/?unread=1`: the signed-in user's messages, newest first."""
 
@@ -39,7 +45,7 @@ class InboxView(ListAPIView):
     serializer_class = NotificationOutput
 
     def get_queryset(self):
-        unread = self.request.query_params.get("unread") in ("1", "true")
+        unread = validated(InboxQuery, self.request.query_params)["unread"]
         return selectors.inbox_for(user=self.request.user, unread_only=unread)
 
     def list(self, request, *args, **kwargs):
@@ -50,23 +56,6 @@ class InboxView(ListAPIView):
         return response
 
 
-class MarkReadInput(serializers.Serializer):
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=500
-    )
-    all = serializers.BooleanField(required=False, default=False)
-
-    def validate(self, attrs):
-        if not attrs.get("all") and not attrs.get("ids"):
-            raise serializers.ValidationError("Give `ids` or `all: true`.", code="invalid_request")
-        return attrs
-
-
-class MarkReadOutput(serializers.Serializer):
-    marked = serializers.IntegerField()
-    unread = serializers.IntegerField()
-
-
 class MarkReadView(APIView):
     """`POST /api/notifications/read/` {"ids": [..]} or {"all": true}."""
 
@@ -74,57 +63,11 @@ class MarkReadView(APIView):
 
     @extend_schema(request=MarkReadInput, responses={200: MarkReadOutput})
     def post(self, request):
-        data = MarkReadInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        ids = None if data.validated_data.get("all") else data.validated_data["ids"]
+        data = validated(MarkReadInput, request.data)
+        ids = None if data.get("all") else data["ids"]
         marked = outbox.notifications_mark_read(user=request.user, ids=ids)
-        return Response({"marked": marked, "unread": selectors.unread_count(user=request.user)})
-
-
-class QuietHoursInput(serializers.Serializer):
-    start = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
-    end = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
-
-    def validate(self, attrs):
-        if attrs["start"] == attrs["end"]:
-            raise serializers.ValidationError(
-                "Quiet hours must start and end at different times.", code="invalid_request"
-            )
-        return attrs
-
-
-class PreferencesInput(serializers.Serializer):
-    kinds = serializers.DictField(
-        child=serializers.ChoiceField(choices=Channel.choices), required=False
-    )
-    quiet_hours = QuietHoursInput(required=False, allow_null=True)
-
-    def validate_kinds(self, value):
-        unknown = sorted(set(value) - set(Kind.values))
-        if unknown:
-            raise serializers.ValidationError(
-                f"Unknown kind: {', '.join(unknown)}.", code="invalid_request"
-            )
-        return value
-
-
-class QuietHoursOutput(serializers.Serializer):
-    start = serializers.CharField()
-    end = serializers.CharField()
-
-
-class TelegramStateOutput(serializers.Serializer):
-    linked = serializers.BooleanField()
-    enabled = serializers.BooleanField()
-    reachable = serializers.BooleanField()
-    unreachable_since = serializers.DateTimeField(allow_null=True)
-
-
-class PreferencesOutput(serializers.Serializer):
-    kinds = serializers.DictField(child=serializers.ChoiceField(choices=Channel.choices))
-    quiet_hours = QuietHoursOutput(allow_null=True)
-    time_zone = serializers.CharField()
-    telegram = TelegramStateOutput()
+        unread = selectors.unread_count(user=request.user)
+        return Response(mark_read_data(marked=marked, unread=unread))
 
 
 class PreferencesView(APIView):
@@ -134,48 +77,26 @@ class PreferencesView(APIView):
 
     @extend_schema(responses={200: PreferencesOutput})
     def get(self, request):
-        return Response(preferences_for(user=request.user))
+        read = selectors.preferences_of(user=request.user)
+        return Response(preferences_data(request.user, read))
 
     @extend_schema(request=PreferencesInput, responses={200: PreferencesOutput})
     def patch(self, request):
-        data = PreferencesInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(PreferencesInput, request.data)
         quiet: tuple[time, time] | None | bool = False
-        if "quiet_hours" in data.validated_data:
-            value = data.validated_data["quiet_hours"]
+        if "quiet_hours" in data:
+            value = data["quiet_hours"]
             quiet = (value["start"], value["end"]) if value else None
         preferences.preferences_update(
-            user=request.user, kinds=data.validated_data.get("kinds"), quiet_hours=quiet
+            user=request.user, kinds=data.get("kinds"), quiet_hours=quiet
         )
-        return Response(preferences_for(user=request.user))
+        read = selectors.preferences_of(user=request.user)
+        return Response(preferences_data(request.user, read))
 
 
 class InviteThrottle(UserRateThrottle):
     scope = "match_invite"
     rate = "20/hour"
-
-
-class UserBrief(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="display_name")
-
-
-class InviteOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    from_user = UserBrief()
-    to_user = UserBrief()
-    discipline = serializers.CharField()
-    discipline_name = serializers.CharField(source="get_discipline_display")
-    message = serializers.CharField()
-    status = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    responded_at = serializers.DateTimeField(allow_null=True)
-
-
-class InviteInput(serializers.Serializer):
-    to_user = serializers.IntegerField(min_value=1)
-    discipline = serializers.ChoiceField(choices=DISCIPLINES)
-    message = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class InvitesView(APIView):
@@ -192,20 +113,15 @@ class InvitesView(APIView):
 
     @extend_schema(request=InviteInput, responses={201: InviteOutput})
     def post(self, request):
-        data = InviteInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        to_user = (
-            get_user_model()
-            .objects.filter(pk=data.validated_data["to_user"], is_active=True)
-            .first()
-        )
+        data = validated(InviteInput, request.data)
+        to_user = get_user_model().objects.filter(pk=data["to_user"], is_active=True).first()
         if to_user is None:
             raise Unprocessable("No such player.", code="player_not_found")
         invite = invites.invite_create(
             from_user=request.user,
             to_user=to_user,
-            discipline=data.validated_data["discipline"],
-            message=data.validated_data["message"],
+            discipline=data["discipline"],
+            message=data["message"],
         )
         return Response(InviteOutput(invite).data, status=status.HTTP_201_CREATED)
 
@@ -228,17 +144,6 @@ class InviteAnswerView(APIView):
         return Response(InviteOutput(invite).data)
 
 
-class WatchOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    table_kind = serializers.CharField()
-    until = serializers.DateTimeField()
-    notified_at = serializers.DateTimeField(allow_null=True)
-
-
-class WatchInput(serializers.Serializer):
-    table_kind = serializers.ChoiceField(choices=["pyramid", "pool", "snooker"])
-
-
 class TableWatchesView(APIView):
     """`GET /api/table-watches/`; `POST` {table_kind}: tell me when one is free tonight."""
 
@@ -250,12 +155,10 @@ class TableWatchesView(APIView):
 
     @extend_schema(request=WatchInput, responses={201: WatchOutput})
     def post(self, request):
-
-        data = WatchInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(WatchInput, request.data)
         club = get_object_or_404(Club.objects.order_by("id")[:1])
         watch = table_watches.table_watch_create(
-            user=request.user, club=club, table_kind=data.validated_data["table_kind"]
+            user=request.user, club=club, table_kind=data["table_kind"]
         )
         return Response(WatchOutput(watch).data, status=status.HTTP_201_CREATED)
 

@@ -1,14 +1,21 @@
-"""Notification reads: the inbox, invites, table watches, the backlog, a booking's state."""
+"""Notification reads: the inbox, preferences, invites, table watches, the backlog, a booking's
+state. Their JSON shapes are in `notifications.serializers`."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from games.models import Booking
+from notifications import preferences, rendering
 from notifications.models import (
     MatchInvite,
     Notification,
+    NotificationPreference,
+    NotificationProfile,
     TableWatch,
 )
 
@@ -25,6 +32,26 @@ def inbox_for(*, user, unread_only: bool = False) -> QuerySet[Notification]:
 
 def unread_count(*, user) -> int:
     return inbox_for(user=user, unread_only=True).count()
+
+
+@dataclass(frozen=True)
+class PreferencesRead:
+    #: kind → the channel the user chose (kinds left at their default are missing).
+    channels: dict[str, str]
+    profile: NotificationProfile | None
+    #: The club's time zone: quiet hours are club time.
+    time_zone: ZoneInfo
+
+
+def preferences_of(*, user) -> PreferencesRead:
+    """What the user chose: channels per kind, the profile (quiet hours, Telegram reachability)."""
+    return PreferencesRead(
+        channels=dict(
+            NotificationPreference.objects.filter(user=user).values_list("kind", "channel")
+        ),
+        profile=preferences.profile_of(user),
+        time_zone=rendering.club_tz(),
+    )
 
 
 def invites_for(*, user) -> QuerySet[MatchInvite]:

@@ -1,13 +1,13 @@
 """Realtime API: one-time tickets for the WebSocket."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from realtime import services
+from realtime.serializers import TicketError, TicketOutput, ticket_data
 
 
 class TicketThrottle(UserRateThrottle):
@@ -16,26 +16,13 @@ class TicketThrottle(UserRateThrottle):
     rate = "60/min"
 
 
-class TicketOutput(serializers.Serializer):
-    ticket = serializers.CharField()
-    expires_in = serializers.IntegerField()
-
-
 class TicketView(APIView):
     """`POST /api/realtime/ticket/`: a one-time ticket to open `/ws/?ticket=...` as this user."""
 
     permission_classes = [IsAuthenticated]
     throttle_classes = [TicketThrottle]
 
-    @extend_schema(
-        request=None,
-        responses={
-            200: TicketOutput,
-            401: inline_serializer(
-                "TicketError", {"detail": serializers.CharField(), "code": serializers.CharField()}
-            ),
-        },
-    )
+    @extend_schema(request=None, responses={200: TicketOutput, 401: TicketError})
     def post(self, request):
         ticket = services.ticket_issue(user=request.user)
-        return Response(TicketOutput({"ticket": ticket, "expires_in": services.ticket_ttl()}).data)
+        return Response(ticket_data(ticket=ticket, expires_in=services.ticket_ttl()))

@@ -1,6 +1,7 @@
 """Reads of the stats app: leaderboards, a player's stats, head-to-head, match history.
 
-Every selector runs a constant number of queries whatever the page size (tested).
+Every selector runs a constant number of queries whatever the page size (tested). They return
+models, querysets and the small records below; their JSON shapes are in `stats.serializers`.
 """
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -17,10 +19,8 @@ from django.utils import timezone
 
 from games import rules
 from games.models import Match
-from stats import achievements
-from stats.models import OVERALL, Achievement, Family, PlayerMatch, PlayerStats, Rating
+from stats.models import Achievement, Family, PlayerMatch, PlayerStats, Rating
 from stats.ratings import (
-    PROVISIONAL_FRAMES,
     PlayerRating,
     display_rating,
     match_win_probability,
@@ -68,10 +68,23 @@ def leaderboard_cache_key(family: str, period: str, club_id: int | None, page: i
 
 
 # --- leaderboard --------------------------------------------------------------------------------
-@dataclass
+@dataclass(frozen=True)
+class LeaderboardRow:
+    rank: int
+    player: Any  # the user, None if gone
+    rating: int
+    frames: int
+    #: In the period (and the club) asked for; all time: the rating row's own counts.
+    matches: int
+    wins: int
+    #: The rating change over the period (all time: the last 30 days).
+    trend: int
+
+
+@dataclass(frozen=True)
 class LeaderboardPage:
     count: int
-    entries: list[dict]
+    rows: list[LeaderboardRow]
 
 
 def leaderboard(
@@ -80,7 +93,7 @@ def leaderboard(
     """Players of a family ranked by rating (highest first; ties by player id).
 
     ``period`` all: every rated player; month / week: players with a rated match in the last
-    30 / 7 days, with that period's matches, win rate and rating change (trend). ``club_id``
+    30 / 7 days, with that period's matches, wins and rating change (trend). ``club_id``
     keeps players who played in that club (in the period) and counts only those matches.
     Four queries: the count, the page, the page's period figures, the page's users.
     """
@@ -117,65 +130,42 @@ def leaderboard(
         )
     }
     users = get_user_model().objects.in_bulk(ids)
-    entries = []
+    rows = []
     for i, r in enumerate(page_rows):
         fig = figures.get(r["player_id"], {})
         if since is None and club_id is None:
             matches, wins = r["matches"], r["wins"]
         else:
             matches, wins = fig.get("n", 0), fig.get("w", 0)
-        trend = (fig.get("after") or 0) - (fig.get("before") or 0)
-        entries.append(
-            {
-                "rank": offset + i + 1,
-                "player": player_brief(users.get(r["player_id"])),
-                "rating": r["display"],
-                "provisional": r["frames"] < PROVISIONAL_FRAMES,
-                "matches": matches,
-                "wins": wins,
-                "win_rate": round(wins / matches, 4) if matches else None,
-                "trend": trend,
-            }
+        rows.append(
+            LeaderboardRow(
+                rank=offset + i + 1,
+                player=users.get(r["player_id"]),
+                rating=r["display"],
+                frames=r["frames"],
+                matches=matches,
+                wins=wins,
+                trend=(fig.get("after") or 0) - (fig.get("before") or 0),
+            )
         )
-    return LeaderboardPage(count=count, entries=entries)
-
-
-def player_brief(user) -> dict | None:
-    if user is None:
-        return None
-    return {"id": user.pk, "display_name": user.display_name, "photo_url": user.photo_url or ""}
+    return LeaderboardPage(count=count, rows=rows)
 
 
 # --- player stats -------------------------------------------------------------------------------
-def stats_payload(row: PlayerStats | None) -> dict:
-    row = row or PlayerStats()
-    return {
-        "matches": row.matches,
-        "matches_won": row.matches_won,
-        "win_rate": _r(row.win_rate),
-        "frames": row.frames,
-        "frames_won": row.frames_won,
-        "frame_win_rate": _r(row.frame_win_rate),
-        "current_streak": row.current_streak,
-        "best_streak": row.best_streak,
-        "avg_frame_seconds": row.avg_frame_seconds,
-        "fouls": row.fouls,
-        "fouls_per_frame": _r(row.fouls_per_frame),
-        "high_run": row.high_run,
-        "clean_frames": row.clean_frames,
-        "break_and_runs": row.break_and_runs,
-        "play_seconds": row.play_seconds,
-        "last_match_at": row.last_match_at,
-    }
+@dataclass(frozen=True)
+class PlayerStatsRead:
+    player: Any
+    #: scope (a family or OVERALL) → its row; scopes never played are missing.
+    stats: dict[str, PlayerStats]
+    ratings: dict[str, Rating]
+    #: family → its last SPARKLINE_POINTS (finished_at, rating after), oldest first.
+    history: dict[str, list[tuple[datetime, int]]]
+    achievements: list[Achievement]
 
 
-def _r(value: float | None) -> float | None:
-    return round(value, 4) if value is not None else None
-
-
-def player_stats(*, player_id: int) -> dict:
+def player_stats(*, player_id: int) -> PlayerStatsRead | None:
     """Overall and per-family statistics, ratings with their sparkline, achievements.
-    Five queries."""
+    Five queries. None when there is no such player."""
     user = get_user_model().objects.filter(pk=player_id).first()
     if user is None:
         return None
@@ -189,44 +179,33 @@ def player_stats(*, player_id: int) -> dict:
     )
     for family, at, value in recent[: SPARKLINE_POINTS * len(Family.values)]:
         if len(history[family]) < SPARKLINE_POINTS:
-            history[family].append({"at": at, "rating": value})
-    families = {}
-    for family in Family.values:
-        rating = ratings.get(family)
-        families[family] = {
-            "label": str(Family(family).label),
-            **stats_payload(stats.get(family)),
-            "rating": rating_payload(rating),
-            "rating_history": list(reversed(history.get(family, []))),
-        }
-    awards = [
-        {**achievements.describe(a.code), "awarded_at": a.awarded_at, "match_id": a.match_id}
-        for a in Achievement.objects.filter(player_id=player_id).order_by("awarded_at", "id")
-    ]
-    return {
-        "player": player_brief(user),
-        "overall": stats_payload(stats.get(OVERALL)),
-        "families": families,
-        "achievements": awards,
-        "achievements_available": len(achievements.CATALOGUE),
-    }
-
-
-def rating_payload(rating: Rating | None) -> dict | None:
-    if rating is None:
-        return None
-    return {
-        "value": rating.display,
-        "mu": round(rating.mu, 3),
-        "sigma": round(rating.sigma, 3),
-        "frames": rating.frames,
-        "matches": rating.matches,
-        "provisional": rating.frames < PROVISIONAL_FRAMES,
-    }
+            history[family].append((at, value))
+    return PlayerStatsRead(
+        player=user,
+        stats=stats,
+        ratings=ratings,
+        history={family: list(reversed(points)) for family, points in history.items()},
+        achievements=list(
+            Achievement.objects.filter(player_id=player_id).order_by("awarded_at", "id")
+        ),
+    )
 
 
 # --- head-to-head -------------------------------------------------------------------------------
-def head_to_head(*, player_id: int, other_id: int, viewer=None) -> dict | None:
+@dataclass(frozen=True)
+class HeadToHead:
+    player: Any
+    opponent: Any
+    #: {"matches", "wins", "losses", "frames_won", "frames_lost"}: overall and per family played.
+    overall: dict[str, int]
+    families: dict[str, dict[str, int]]
+    #: family → P(player wins a frame against opponent).
+    frame_win_probability: dict[str, float]
+    #: The last ten matches between them the viewer may see, newest first (with `.match`).
+    last_matches: list[PlayerMatch]
+
+
+def head_to_head(*, player_id: int, other_id: int, viewer=None) -> HeadToHead | None:
     """Record of ``player`` against ``other`` (matches where they were on opposite sides), per
     family and overall, the last matches, and the win chances in each family."""
     users = get_user_model().objects.in_bulk([player_id, other_id])
@@ -253,24 +232,15 @@ def head_to_head(*, player_id: int, other_id: int, viewer=None) -> dict | None:
     for family in Family.values:
         mine = ratings[family].get(player_id)
         theirs = ratings[family].get(other_id)
-        chances[family] = round(win_probability([_pr(mine)], [_pr(theirs)]), 4)
-    return {
-        "player": player_brief(users[player_id]),
-        "opponent": player_brief(users[other_id]),
-        "overall": total,
-        "families": per_family,
-        "frame_win_probability": chances,
-        "last_matches": [
-            {
-                "match_id": r.match_id,
-                "discipline": r.discipline,
-                "finished_at": r.finished_at,
-                "won": r.won,
-                "frames": [r.frames_won, r.frames_lost],
-            }
-            for r in last
-        ],
-    }
+        chances[family] = win_probability([_pr(mine)], [_pr(theirs)])
+    return HeadToHead(
+        player=users[player_id],
+        opponent=users[other_id],
+        overall=total,
+        families=per_family,
+        frame_win_probability=chances,
+        last_matches=last,
+    )
 
 
 def _pr(rating: Rating | None) -> PlayerRating:
@@ -313,40 +283,20 @@ def player_matches(*, player_id: int, viewer=None, family: str | None = None) ->
     )
 
 
-def match_row_payload(row: PlayerMatch) -> dict:
-    sides = sorted(row.match.sides.all(), key=lambda s: s.index)
-    mine = sides[row.side] if len(sides) == 2 else None
-    other = sides[1 - row.side] if len(sides) == 2 else None
-    return {
-        "match_id": row.match_id,
-        "discipline": row.discipline,
-        "family": row.family,
-        "finished_at": row.finished_at,
-        "won": row.won,
-        "frames": [row.frames_won, row.frames_lost],
-        "partners": _side_people(mine, exclude=row.player_id),
-        "opponents": _side_people(other),
-        "rating_before": row.rating_before,
-        "rating_after": row.rating_after,
-        "high_run": row.high_run,
-        "fouls": row.fouls,
-    }
-
-
-def _side_people(side, exclude: int | None = None) -> list[dict]:
-    if side is None:
-        return []
-    if side.guest_name:
-        return [{"id": None, "display_name": side.guest_name, "guest": True}]
-    return [
-        {"id": p.pk, "display_name": p.display_name, "guest": False}
-        for p in side.players.all()
-        if p.pk != exclude
-    ]
-
-
 # --- win probability ----------------------------------------------------------------------------
-def win_chances(*, family: str, side_a: list[int], side_b: list[int], race_to: int | None) -> dict:
+@dataclass(frozen=True)
+class WinChances:
+    family: str
+    #: P(side A wins a frame), P(side A wins the match) (None without a race length).
+    frame: float
+    match: float | None
+    #: player id → displayed rating, side A's players then side B's.
+    ratings: dict[int, int]
+
+
+def win_chances(
+    *, family: str, side_a: list[int], side_b: list[int], race_to: int | None
+) -> WinChances:
     """P(side A wins a frame / the match) from the stored ratings (one query)."""
     ratings = {
         r.player_id: r for r in Rating.objects.filter(family=family, player_id__in=side_a + side_b)
@@ -354,16 +304,15 @@ def win_chances(*, family: str, side_a: list[int], side_b: list[int], race_to: i
     a = [_pr(ratings.get(p)) for p in side_a]
     b = [_pr(ratings.get(p)) for p in side_b]
     frame = win_probability(a, b)
-    return {
-        "family": family,
-        "frame": round(frame, 4),
-        "match": round(match_win_probability(frame, race_to), 4) if race_to else None,
-        "ratings": {
-            str(p): display_rating(r.mu, r.sigma)
-            for p, r in zip(side_a + side_b, a + b, strict=True)
+    return WinChances(
+        family=family,
+        frame=frame,
+        match=match_win_probability(frame, race_to) if race_to else None,
+        ratings={
+            p: display_rating(r.mu, r.sigma) for p, r in zip(side_a + side_b, a + b, strict=True)
         },
-    }
+    )
 
 
-def player_brief_by_id(player_id: int) -> dict | None:
-    return player_brief(get_user_model().objects.filter(pk=player_id).first())
+def player_exists(player_id: int) -> bool:
+    return get_user_model().objects.filter(pk=player_id).exists()

@@ -1,4 +1,5 @@
-"""REST API of live scoring (thin: input serializer → one service/selector call → JSON).
+"""REST API of live scoring (thin: input serializer → one service/selector call → its shape; the
+inputs and the shapes are in `games.scoring.serializers`).
 
 POST /api/matches/                     start a match                          201
 GET  /api/matches/?status=&club=&mine= matches the requester may watch        200 (paginated)
@@ -19,6 +20,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import validated
 from core.errors import NotAllowed, NotFound
 from games.scoring import selectors, services
 from games.scoring.serializers import (
@@ -27,8 +29,11 @@ from games.scoring.serializers import (
     MatchListInput,
     PlayerSearchInput,
     UndoInput,
-    event_data,
+    event_result_data,
+    events_data,
     match_data,
+    play_context_data,
+    player_search_data,
 )
 
 
@@ -43,16 +48,10 @@ def _visible_match(request, match_id: int):
 
 
 def _event_response(result: services.EventResult) -> Response:
-    match = result.match
-    body = {
-        "version": result.version,
-        "state": result.state,
-        "event": event_data(result.event),
-        "status": match.status,
-        "winner": match.winner_side,
-        "match_version": match.version,
-    }
-    return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+    return Response(
+        event_result_data(result),
+        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+    )
 
 
 class MatchListCreateView(GenericAPIView):
@@ -69,22 +68,19 @@ class MatchListCreateView(GenericAPIView):
         ],
     )
     def get(self, request):
-        params = MatchListInput(data=request.query_params)
-        params.is_valid(raise_exception=True)
+        params = validated(MatchListInput, request.query_params)
         qs = selectors.match_list(
             user=request.user,
-            status=params.validated_data.get("status"),
-            club_id=params.validated_data.get("club"),
-            mine=params.validated_data["mine"],
+            status=params.get("status"),
+            club_id=params.get("club"),
+            mine=params["mine"],
         )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response([match_data(m, user=request.user) for m in page])
 
     @extend_schema(request=MatchCreateInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
-        data = MatchCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(MatchCreateInput, request.data)
         match = services.match_create(
             creator=request.user,
             discipline=v["discipline"],
@@ -112,20 +108,19 @@ class MatchEventsView(APIView):
     def get(self, request, match_id: int):
         match = _visible_match(request, match_id)
         events = selectors.match_events(match=match)
-        return Response({"version": match.version, "results": [event_data(e) for e in events]})
+        return Response(events_data(match, events))
 
     @extend_schema(
         request=EventEnvelopeInput, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT}
     )
     def post(self, request, match_id: int):
-        envelope = EventEnvelopeInput(data=request.data)
-        envelope.is_valid(raise_exception=True)
+        envelope = validated(EventEnvelopeInput, request.data)
         result = services.match_event_append(
             match_id=match_id,
             actor=request.user,
             event=dict(request.data),
-            expected_version=envelope.validated_data["expected_version"],
-            client_event_id=envelope.validated_data["client_event_id"],
+            expected_version=envelope["expected_version"],
+            client_event_id=envelope["client_event_id"],
         )
         return _event_response(result)
 
@@ -137,13 +132,12 @@ class MatchUndoView(APIView):
         request=UndoInput, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT}
     )
     def post(self, request, match_id: int):
-        data = UndoInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(UndoInput, request.data)
         result = services.match_undo(
             match_id=match_id,
             actor=request.user,
-            expected_version=data.validated_data["expected_version"],
-            client_event_id=data.validated_data["client_event_id"],
+            expected_version=data["expected_version"],
+            client_event_id=data["client_event_id"],
         )
         return _event_response(result)
 
@@ -155,17 +149,10 @@ class PlayerSearchView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("q", str)], responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        params = PlayerSearchInput(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        users = selectors.player_search(query=params.validated_data["q"])
-        return Response(
-            {
-                "results": [
-                    {"id": u.pk, "display_name": u.display_name, "photo_url": u.photo_url}
-                    for u in users
-                ]
-            }
+        users = selectors.player_search(
+            query=validated(PlayerSearchInput, request.query_params)["q"]
         )
+        return Response(player_search_data(users))
 
 
 class MySessionView(APIView):
@@ -176,16 +163,4 @@ class MySessionView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         session = selectors.open_session_for(user=request.user)
-        table = session.table if session else None
-        return Response(
-            {
-                "session": session.pk if session else None,
-                "table": (
-                    {"id": table.pk, "number": table.number, "name": str(table), "kind": table.kind}
-                    if table
-                    else None
-                ),
-                "club": table.club_id if table else None,
-                "me": {"id": request.user.pk, "display_name": request.user.display_name},
-            }
-        )
+        return Response(play_context_data(session, user=request.user))

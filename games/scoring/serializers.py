@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from games.models import Match, MatchEvent
+from core.api import InputSerializer
+from games.models import Match, MatchEvent, TableSession
 from games.rules import DISCIPLINES
 from games.scoring import selectors
 
@@ -55,10 +56,53 @@ def event_data(event: MatchEvent) -> dict:
     }
 
 
+def event_result_data(result) -> dict:
+    """The answer to an event or an undo (`services.EventResult`): the new state and the event."""
+    match = result.match
+    return {
+        "version": result.version,
+        "state": result.state,
+        "event": event_data(result.event),
+        "status": match.status,
+        "winner": match.winner_side,
+        "match_version": match.version,
+    }
+
+
+def events_data(match: Match, events: list[MatchEvent]) -> dict:
+    """`GET /api/matches/<id>/events/`: the log (`selectors.match_events`) at the match's version."""
+    return {"version": match.version, "results": [event_data(e) for e in events]}
+
+
+def player_search_data(users) -> dict:
+    """`GET /api/players/?q=`: the players found (`selectors.player_search`)."""
+    return {
+        "results": [
+            {"id": u.pk, "display_name": u.display_name, "photo_url": u.photo_url} for u in users
+        ]
+    }
+
+
+def play_context_data(session: TableSession | None, *, user) -> dict:
+    """`GET /api/play/context/`: the open session `user` plays in (`selectors.open_session_for`),
+    its table and club, and who `user` is."""
+    table = session.table if session else None
+    return {
+        "session": session.pk if session else None,
+        "table": (
+            {"id": table.pk, "number": table.number, "name": str(table), "kind": table.kind}
+            if table
+            else None
+        ),
+        "club": table.club_id if table else None,
+        "me": {"id": user.pk, "display_name": user.display_name},
+    }
+
+
 # --- input -------------------------------------------------------------------------------------
 
 
-class MatchCreateInput(serializers.Serializer):
+class MatchCreateInput(InputSerializer):
     discipline = serializers.ChoiceField(choices=DISCIPLINES)
     format = serializers.JSONField()
     sides = serializers.JSONField()
@@ -68,7 +112,7 @@ class MatchCreateInput(serializers.Serializer):
     )
 
 
-class EventEnvelopeInput(serializers.Serializer):
+class EventEnvelopeInput(InputSerializer):
     """The envelope of an event write; the event's own fields are checked by the engine."""
 
     type = serializers.CharField(max_length=32)
@@ -76,16 +120,16 @@ class EventEnvelopeInput(serializers.Serializer):
     client_event_id = serializers.UUIDField()
 
 
-class UndoInput(serializers.Serializer):
+class UndoInput(InputSerializer):
     expected_version = serializers.IntegerField(min_value=0)
     client_event_id = serializers.UUIDField()
 
 
-class MatchListInput(serializers.Serializer):
+class MatchListInput(InputSerializer):
     status = serializers.ChoiceField(choices=Match.Status.choices, required=False)
     club = serializers.IntegerField(required=False, min_value=1)
     mine = serializers.BooleanField(required=False, default=False)
 
 
-class PlayerSearchInput(serializers.Serializer):
+class PlayerSearchInput(InputSerializer):
     q = serializers.CharField(max_length=64, allow_blank=True, required=False, default="")

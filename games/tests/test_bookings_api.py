@@ -418,3 +418,17 @@ def test_a_club_in_another_time_zone_uses_its_own_hours(ann_api, club, table):
     assert in_the_past.status_code == 400
     assert in_the_past.json()["code"] == "in_the_past"
     assert timedelta(0) == Booking.objects.get().start - msk(2026, 3, 2, 15, 0)
+
+
+def test_the_past_bookings_flag_is_a_boolean_and_a_bad_one_is_400(ann_api, ann, table):
+    BookingFactory(player=ann, table=table, start=msk(2026, 3, 1, 19), end=msk(2026, 3, 1, 20))
+
+    assert ann_api.get("/api/bookings/").json()["results"] == []
+    assert len(ann_api.get("/api/bookings/?all=1").json()["results"]) == 1
+    assert len(ann_api.get("/api/bookings/?all=true").json()["results"]) == 1
+    response = ann_api.get("/api/bookings/?all=maybe")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_request"
+    assert list(body["errors"]) == ["all"]

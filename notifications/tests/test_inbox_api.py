@@ -128,3 +128,19 @@ def test_table_watch_refuses_an_unknown_kind(client, player, club):
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_choice"
+
+
+def test_the_unread_filter_is_a_boolean_and_a_bad_one_is_400(client, player):
+    NotificationFactory(user=player, status="sent", read_at="2026-01-01T00:00:00Z")
+    NotificationFactory(user=player, status="sent")
+    client.force_login(player)
+
+    assert client.get("/api/notifications/?unread=1").json()["count"] == 1
+    assert client.get("/api/notifications/?unread=true").json()["count"] == 1
+    assert client.get("/api/notifications/?unread=0").json()["count"] == 2
+    response = client.get("/api/notifications/?unread=maybe")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_request"
+    assert list(body["errors"]) == ["unread"]

@@ -7,6 +7,7 @@ from accounts.tests.factories import UserFactory
 from stats import selectors
 from stats.models import Rating
 from stats.ratings import display_rating
+from stats.serializers import win_chances_data
 from testing.browser import signed_init_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,7 +49,9 @@ def test_the_start_screen_shows_the_chance_to_win_against_a_registered_player(
     page.fill("#play-opponent", "Petrov")
     page.click("#play-root .play-results button[data-player]")
 
-    expected = selectors.win_chances(family="pool", side_a=[ann.pk], side_b=[ivan.pk], race_to=5)
+    expected = win_chances_data(
+        selectors.win_chances(family="pool", side_a=[ann.pk], side_b=[ivan.pk], race_to=5)
+    )
     me = pct(expected["match"])
     line = page.locator("#play-chance", has_text=f"you {me} %")
     line.wait_for()
