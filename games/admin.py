@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from games import selectors, services
 from games.billing import NoTariffError
@@ -118,7 +119,7 @@ class ClubAdmin(admin.ModelAdmin):
 
 
 @admin.register(CheckInAttempt)
-class CheckInAttemptAdmin(admin.ModelAdmin):
+class CheckInAttemptAdmin(ReadOnlyAdmin):
     """Who scanned which table's code, when, and what came of it (read-only)."""
 
     list_display = ("at", "table", "user", "outcome", "detail")
@@ -126,15 +127,6 @@ class CheckInAttemptAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__first_name", "user__last_name")
     list_select_related = ("table", "user")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Tariff)
@@ -539,22 +531,13 @@ class TableSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClubToday)
-class TodayAdmin(admin.ModelAdmin):
+class TodayAdmin(ReadOnlyAdmin):
     """The Today page: the floor, today's bookings timeline, open sessions, today's revenue."""
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("games.view_booking") and request.user.has_perm(
             "games.view_tablesession"
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
