@@ -145,6 +145,7 @@ def result_on_finish(match: Match, *, actor, etype: str) -> None:
         match.result_via = Match.ResultVia.NONE
         match.result_by = None
         match.result_at = None
+    _tell_players(match)
 
 
 def result_on_reopen(match: Match, *, actor) -> None:
