@@ -46,7 +46,7 @@ class Match(models.Model):
 
     class ResultStatus(models.TextChoices):
         PENDING = "pending", _("awaiting confirmation")
-        CONFIRMED = "confirmed", _("confirmed")
+        CONFIRMED = "confirmed", _("counts (confirmed)")
         DISPUTED = "disputed", _("disputed")
         VOID = "void", _("void")
 

@@ -149,13 +149,15 @@ class MatchAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Confirm the selected results as scored"))
     def confirm_results(self, request, queryset):
-        self._settle(request, queryset, results.match_result_staff_confirm, _("confirmed"))
+        done = self._settle(request, queryset, results.match_result_staff_confirm)
+        self.message_user(request, _("%(n)d result(s) confirmed.") % {"n": done})
 
     @admin.action(description=_("Void the selected results (they never count)"))
     def void_results(self, request, queryset):
-        self._settle(request, queryset, results.match_result_void, _("voided"))
+        done = self._settle(request, queryset, results.match_result_void)
+        self.message_user(request, _("%(n)d result(s) voided.") % {"n": done})
 
-    def _settle(self, request, queryset, service, done_word):
+    def _settle(self, request, queryset, service) -> int:
         done = 0
         for match in queryset.filter(status=Match.Status.FINISHED):
             try:
@@ -163,7 +165,7 @@ class MatchAdmin(admin.ModelAdmin):
                 done += 1
             except DomainError as exc:
                 self.message_user(request, f"#{match.pk}: {exc.detail}", messages.ERROR)
-        self.message_user(request, _("%(n)d result(s) %(done)s.") % {"n": done, "done": done_word})
+        return done
 
     def get_urls(self):
         urls = [

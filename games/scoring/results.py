@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.errors import Conflict, NotAllowed, NotFound
 from games.models import Match, MatchEvent, ResultReview, TableSession
@@ -34,15 +35,18 @@ from realtime import broadcast
 R = Match.ResultStatus
 REASON_MAX = 500
 
-MSG_NOT_FOUND = "This match does not exist."
-MSG_NOT_FINAL = "The match has no final result yet."
-MSG_NOT_OTHER_SIDE = (
+# Marked for the catalogue here, translated where raised.
+MSG_NOT_FOUND = gettext_noop("This match does not exist.")
+MSG_NOT_FINAL = gettext_noop("The match has no final result yet.")
+MSG_NOT_OTHER_SIDE = gettext_noop(
     "Only a player of the side that did not enter the final score may confirm or dispute it."
 )
-MSG_VOID = "Staff voided this result; it does not count."
-MSG_ALREADY_CONFIRMED = "The result is already confirmed; ask club staff to correct it."
-MSG_STAFF_ONLY = "Only club staff may do this."
-MSG_REOPEN_NEEDS_AGREEMENT = (
+MSG_VOID = gettext_noop("Staff voided this result; it does not count.")
+MSG_ALREADY_CONFIRMED = gettext_noop(
+    "The result is already confirmed; ask club staff to correct it."
+)
+MSG_STAFF_ONLY = gettext_noop("Only club staff may do this.")
+MSG_REOPEN_NEEDS_AGREEMENT = gettext_noop(
     "The match is over. To reopen it the other side must agree (their Undo) or staff; "
     "they have been asked."
 )
