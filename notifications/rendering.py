@@ -10,7 +10,8 @@ Payload fields by kind (all optional unless the template needs them):
   minutes_before (reminder)
 * match_invite: invite_id, from_name, discipline, message; a reply adds response
   ("accepted"/"declined") and by_name
-* match_result: match_id, won, score, opponent, rating, rating_change
+* match_result: match_id, won, score, opponent, rating, rating_change, pending (awaits the
+  other side's confirmation)
 * result_confirm: match_id, won, score, opponent, by_name, discipline_name (Confirm / Dispute)
 * result_update: match_id, won, score, opponent, action (confirm, dispute, staff_confirm, void,
   reopen_request), by_name, reason

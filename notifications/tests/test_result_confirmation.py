@@ -78,6 +78,15 @@ def test_the_other_side_is_asked_with_confirm_and_dispute_buttons(pending, ivan_
     assert not Notification.objects.filter(user=player, kind="result_confirm").exists()
 
 
+def test_the_asked_side_gets_the_request_instead_of_the_result(pending, ivan_tg, player):
+    mine = Notification.objects.get(user=player, kind="match_result")
+
+    assert not Notification.objects.filter(user=ivan_tg, kind="match_result").exists()
+    assert mine.payload["pending"] is True
+    text = rendering.render_html(mine.kind, mine.payload, language="en")
+    assert "It counts for ratings once Ivan" in text
+
+
 def test_the_request_renders_in_both_languages(pending, ivan_tg):
     row = Notification.objects.get(user=ivan_tg, kind="result_confirm")
 

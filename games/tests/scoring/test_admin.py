@@ -101,9 +101,7 @@ def test_staff_confirm_from_the_queue_and_both_sides_are_told(
 ):
     from notifications.models import Notification
 
-    response = admin_client_desk.post(
-        f"/admin/games/disputedresult/{disputed.pk}/settle/confirm/"
-    )
+    response = admin_client_desk.post(f"/admin/games/disputedresult/{disputed.pk}/settle/confirm/")
 
     assert response.status_code == 302
     disputed.refresh_from_db()
