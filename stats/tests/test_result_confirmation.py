@@ -1,12 +1,15 @@
 """What counts: only confirmed results move stats, ratings, leaderboards, head-to-head and
 achievements; every correction recomputes; a rebuild reproduces the incremental state."""
 
+import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from games.models import Match
 from games.scoring import results
@@ -193,6 +196,65 @@ def test_rebuild_reproduces_confirmations_that_arrived_out_of_order(on_commit, a
     on_commit(results.match_result_void, match_id=m4.pk, actor=staff_actor())
     incremental = snapshot()
     assert PlayerStats.objects.get(player=ann, scope="overall").matches == 2
+
+    call_command("rebuild_stats", "--no-progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert snapshot() == incremental
+
+
+SETTLEMENTS = ["confirm", "dispute", "void", "staff_confirm", "leave"]
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    order=st.permutations(range(4)),
+    actions=st.lists(st.sampled_from(SETTLEMENTS), min_size=4, max_size=4),
+    winners=st.lists(st.sampled_from([0, 1]), min_size=4, max_size=4),
+)
+def test_any_order_of_settlements_is_what_a_rebuild_gives(
+    on_commit, ann, ivan, olga, order, actions, winners
+):
+    """Player-scored matches settled in any order, any way (some refused: a dispute after a
+    confirmation, a confirmation after a void): the incremental stats equal a rebuild, and
+    exactly the confirmed results are counted."""
+    from core.errors import DomainError
+
+    desk = staff_actor()
+    pairs = [([ann], [ivan]), ([ivan], [olga]), ([olga], [ann]), ([ann], [olga])]
+    played = []
+    for (a, b), w in zip(pairs, winners, strict=True):
+        match = new_match(a, b)
+        for _ in range(2):
+            on_commit(append, match, {"type": "rack", "side": w}, a[0])
+        played.append((match, b[0]))
+    for index, action in zip(order, actions, strict=True):
+        match, other = played[index]
+        call = {
+            "confirm": lambda m=match, o=other: results.match_result_confirm(
+                match_id=m.pk, actor=o
+            ),
+            "dispute": lambda m=match, o=other: results.match_result_dispute(
+                match_id=m.pk, actor=o
+            ),
+            "void": lambda m=match: results.match_result_void(match_id=m.pk, actor=desk),
+            "staff_confirm": lambda m=match: results.match_result_staff_confirm(
+                match_id=m.pk, actor=desk
+            ),
+            "leave": lambda: None,
+        }[action]
+        with contextlib.suppress(DomainError):
+            on_commit(call)
+    incremental = snapshot()
+    confirmed = set(
+        Match.objects.filter(result_status="confirmed", status="finished").values_list(
+            "pk", flat=True
+        )
+    )
+    assert set(PlayerMatch.objects.values_list("match_id", flat=True)) == confirmed
 
     call_command("rebuild_stats", "--no-progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
