@@ -173,3 +173,16 @@ def test_a_reopen_request_asks_the_other_side(pending, player, ivan_tg):
 
     row = Notification.objects.get(user=ivan_tg, kind="result_update")
     assert row.payload["action"] == "reopen_request"
+
+
+def test_a_staff_correction_tells_both_sides_the_new_result(pending, player, ivan_tg):
+    from games.scoring.services import match_correct
+
+    desk = UserFactory(username="desk-c", is_staff=True)
+    results.match_result_dispute(match_id=pending.pk, actor=ivan_tg)
+
+    match_correct(match_id=pending.pk, actor=desk, frames=[2, 1])
+
+    mine = Notification.objects.get(user=player, kind="match_result", payload__score="2:1")
+    theirs = Notification.objects.get(user=ivan_tg, kind="match_result", payload__score="1:2")
+    assert mine.payload["pending"] is False and theirs.payload["won"] is False

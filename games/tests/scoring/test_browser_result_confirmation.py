@@ -101,3 +101,27 @@ def test_the_opponent_confirms_live_and_the_winners_me_screen_counts_it(live_app
     assert Match.objects.get(pk=match["id"]).result_status == Match.ResultStatus.CONFIRMED
     assert ivan_page.console_errors == []
     assert ann_page.console_errors == []
+
+
+def test_the_match_screen_lets_the_other_side_dispute(live_app, new_phone_page):
+    from games.tests.scoring.factories import add_event, make_match
+
+    ann = UserFactory(from_telegram=True, username="ann-w", first_name="Ann", telegram_id=ANN_TG)
+    ivan = UserFactory(
+        from_telegram=True, username="ivan-w", first_name="Ivan", telegram_id=IVAN_TG
+    )
+    match = make_match([ann], [ivan])
+    add_event(match, {"type": "rack", "side": 0}, actor=ann)
+    add_event(match, {"type": "rack", "side": 0}, actor=ann)
+
+    page = phone(live_app, new_phone_page, IVAN_TG, "Ivan", f"match-{match.pk}")
+    panel = page.locator("#watch-result[data-result-status='pending']")
+    panel.wait_for()
+    assert "Awaiting confirmation by Ivan" in panel.inner_text()
+    page.on("dialog", lambda dialog: dialog.accept("It was 1:2"))
+    page.click("#watch-result [data-result='dispute']")
+    page.locator("#watch-result[data-result-status='disputed']").wait_for()
+
+    match.refresh_from_db()
+    assert (match.result_status, match.dispute_reason) == ("disputed", "It was 1:2")
+    assert page.console_errors == []
