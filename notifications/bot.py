@@ -10,6 +10,8 @@ Handled:
   messages back on and clears "unreachable".
 * `/stop` — opt out of bot messages (they still show in the app's inbox).
 * callback `inv:a:<id>` / `inv:d:<id>` — accept / decline a match invite.
+* callback `res:c:<match id>` / `res:d:<match id>` — confirm / dispute a match result (the
+  games.scoring.results services decide who may; a repeat answers the same).
 Any message from a user clears "unreachable" (they can be written to again).
 """
 
@@ -27,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.queue import enqueue
+from games.scoring import results
 from notifications import ratelimit, rendering, telegram
 from notifications.invites import invite_respond
 from notifications.models import ProcessedUpdate
@@ -37,6 +40,7 @@ logger = logging.getLogger(__name__)
 _START_RE = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$")
 _STOP_RE = re.compile(r"^/stop(?:@\w+)?\s*$")
 _INVITE_CB_RE = re.compile(r"^inv:([ad]):(\d{1,12})$")
+_RESULT_CB_RE = re.compile(r"^res:([cd]):(\d{1,12})$")
 # An update received but not handled after this long is handed to Celery again by the sweep.
 RESWEEP_AFTER = timedelta(minutes=2)
 # The Celery task that handles one stored update (notifications/tasks.py).
@@ -194,6 +198,11 @@ def _callback(query: dict) -> None:
     user = _user_for(from_)
     client = telegram.get_client()
     with translation.override(_language(from_, user)):
+        if (result := _RESULT_CB_RE.match(data)) and user is not None:
+            _result_callback(
+                query, user, confirm=result.group(1) == "c", match_id=int(result.group(2))
+            )
+            return
         match = _INVITE_CB_RE.match(data)
         if match is None or user is None:
             client.answer_callback_query(query_id, text=_("This button is no longer valid."))
@@ -208,12 +217,37 @@ def _callback(query: dict) -> None:
         client.answer_callback_query(
             query_id, text=_("Invite accepted.") if accept else _("Invite declined.")
         )
-        message = query.get("message") or {}
-        if message.get("message_id") and (message.get("chat") or {}).get("id"):
-            # Take the Accept/Decline buttons off the answered message.
-            try:
-                client.edit_message_reply_markup(
-                    message["chat"]["id"], message["message_id"], {"inline_keyboard": []}
-                )
-            except telegram.TelegramError as exc:
-                logger.info("could not remove invite buttons: %s", exc)
+        _remove_buttons(client, query)
+
+
+def _result_callback(query: dict, user, *, confirm: bool, match_id: int) -> None:
+    client = telegram.get_client()
+    query_id = str(query.get("id") or "")
+    user_mark_reachable(user=user)
+    try:
+        if confirm:
+            results.match_result_confirm(match_id=match_id, actor=user)
+        else:
+            results.match_result_dispute(match_id=match_id, actor=user)
+    except DomainError as exc:
+        client.answer_callback_query(query_id, text=exc.detail, show_alert=True)
+        return
+    client.answer_callback_query(
+        query_id,
+        text=_("Result confirmed: it counts now.")
+        if confirm
+        else _("Result disputed: the club's staff will check it."),
+    )
+    _remove_buttons(client, query)
+
+
+def _remove_buttons(client, query: dict) -> None:
+    """Take the answer buttons off the answered message."""
+    message = query.get("message") or {}
+    if message.get("message_id") and (message.get("chat") or {}).get("id"):
+        try:
+            client.edit_message_reply_markup(
+                message["chat"]["id"], message["message_id"], {"inline_keyboard": []}
+            )
+        except telegram.TelegramError as exc:
+            logger.info("could not remove the buttons: %s", exc)

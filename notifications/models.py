@@ -29,6 +29,8 @@ class Kind(models.TextChoices):
     BOOKING_NO_SHOW = "booking_no_show", _("booking no-show")
     MATCH_INVITE = "match_invite", _("match invite")
     MATCH_RESULT = "match_result", _("match result")
+    RESULT_CONFIRM = "result_confirm", _("result to confirm")
+    RESULT_UPDATE = "result_update", _("result confirmed, disputed or settled")
     ACHIEVEMENT = "achievement", _("achievement earned")
     TABLE_FREE = "table_free", _("table free again")
     ANNOUNCEMENT = "announcement", _("club announcement")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 
 from core.metrics import NOTIFICATION_BACKLOG
-from games.scoring.signals import match_finished
+from games.scoring.signals import match_finished, match_reopen_requested, match_result_changed
 from notifications.rendering import club_tz_forget
 from notifications.selectors import backlog_count
-from notifications.sources import achievements, bookings, matches, table_watches
+from notifications.sources import achievements, bookings, matches, results, table_watches
 from stats.signals import achievement_awarded
 
 
@@ -29,6 +29,13 @@ def connect() -> None:
         dispatch_uid="notifications.table_session",
     )
     match_finished.connect(matches.on_match_finished, dispatch_uid="notifications.match_finished")
+    match_finished.connect(results.on_match_finished, dispatch_uid="notifications.result_confirm")
+    match_result_changed.connect(
+        results.on_match_result_changed, dispatch_uid="notifications.result_changed"
+    )
+    match_reopen_requested.connect(
+        results.on_match_reopen_requested, dispatch_uid="notifications.result_reopen"
+    )
     achievement_awarded.connect(
         achievements.on_achievement_awarded, dispatch_uid="notifications.achievement"
     )

@@ -10,7 +10,11 @@ Payload fields by kind (all optional unless the template needs them):
   minutes_before (reminder)
 * match_invite: invite_id, from_name, discipline, message; a reply adds response
   ("accepted"/"declined") and by_name
-* match_result: match_id, won, score, opponent, rating, rating_change
+* match_result: match_id, won, score, opponent, rating, rating_change, pending (awaits the
+  other side's confirmation)
+* result_confirm: match_id, won, score, opponent, by_name, discipline_name (Confirm / Dispute)
+* result_update: match_id, won, score, opponent, action (confirm, dispute, staff_confirm, void,
+  reopen_request), by_name, reason
 * achievement: title, description
 * table_free: table, table_kind
 * announcement: text
@@ -88,6 +92,22 @@ SAMPLE_PAYLOADS: dict[str, dict] = {
         "opponent": "Ivan",
         "rating": 1642,
         "rating_change": 14,
+    },
+    Kind.RESULT_CONFIRM: {
+        "match_id": 12,
+        "won": False,
+        "score": "1:3",
+        "opponent": "Ivan",
+        "by_name": "Ivan",
+        "discipline_name": "9-ball",
+    },
+    Kind.RESULT_UPDATE: {
+        "match_id": 12,
+        "won": True,
+        "score": "3:1",
+        "opponent": "Ivan",
+        "action": "confirm",
+        "by_name": "Ivan",
     },
     Kind.ACHIEVEMENT: {"title": "Century", "description": "A break of 100 points or more."},
     Kind.TABLE_FREE: {"table": "5", "table_kind": "pool"},
@@ -188,7 +208,9 @@ def start_param(kind: str, payload: dict) -> str | None:
         value = f"booking-{int(payload['booking_id'])}"
     elif kind == Kind.MATCH_INVITE and payload.get("invite_id"):
         value = f"invite-{int(payload['invite_id'])}"
-    elif kind == Kind.MATCH_RESULT and payload.get("match_id"):
+    elif kind in (Kind.MATCH_RESULT, Kind.RESULT_CONFIRM, Kind.RESULT_UPDATE) and payload.get(
+        "match_id"
+    ):
         value = f"match-{int(payload['match_id'])}"
     elif kind == Kind.ACHIEVEMENT:
         value = "me"
@@ -218,7 +240,8 @@ def miniapp_button(text: str, param: str | None) -> dict | None:
 
 
 def reply_markup(notification) -> dict | None:
-    """Inline keyboard of a notification: accept/decline for an invite, then 'Open'."""
+    """Inline keyboard of a notification: accept/decline for an invite, confirm/dispute for a
+    result, then 'Open'."""
     rows: list[list[dict]] = []
     payload = notification.payload or {}
     if (
@@ -231,6 +254,14 @@ def reply_markup(notification) -> dict | None:
             [
                 telegram.callback_button(_("Accept"), f"inv:a:{invite_id}"),
                 telegram.callback_button(_("Decline"), f"inv:d:{invite_id}"),
+            ]
+        )
+    if notification.kind == Kind.RESULT_CONFIRM and payload.get("match_id"):
+        match_id = int(payload["match_id"])
+        rows.append(
+            [
+                telegram.callback_button(_("Confirm"), f"res:c:{match_id}"),
+                telegram.callback_button(_("Dispute"), f"res:d:{match_id}"),
             ]
         )
     if notification.kind != Kind.ANNOUNCEMENT:

@@ -1,4 +1,4 @@
-"""Signal receivers: the match signals and a closed table session enqueue the stats tasks after
+"""Signal receivers: the match signals (finished, reopened, result confirmed/disputed/voided) and a closed table session enqueue the stats tasks after
 commit (the signals are sent inside the scoring transaction; the task must see its result)."""
 
 from contextlib import contextmanager
@@ -10,7 +10,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from games.models import Match, TableSession
-from games.scoring.signals import match_finished, match_reopened
+from games.scoring.signals import match_finished, match_reopened, match_result_changed
 from stats.tasks import apply_match_stats, refresh_play_time
 
 
@@ -25,6 +25,12 @@ def on_match_finished(sender, match, **kwargs):
 
 @receiver(match_reopened, sender=Match, dispatch_uid="stats-match-reopened")
 def on_match_reopened(sender, match, **kwargs):
+    transaction.on_commit(partial(_enqueue_match, match.pk))
+
+
+@receiver(match_result_changed, sender=Match, dispatch_uid="stats-match-result-changed")
+def on_match_result_changed(sender, match, **kwargs):
+    """Confirmed, disputed or voided: the finish task counts exactly the confirmed results."""
     transaction.on_commit(partial(_enqueue_match, match.pk))
 
 

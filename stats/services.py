@@ -58,6 +58,13 @@ for _discipline, _family in rules.FAMILY.items():
     FAMILY_DISCIPLINES[_family].append(_discipline)
 
 
+def counted_matches():
+    """The matches stats, ratings, leaderboards and reports count: finished, result confirmed."""
+    return Match.objects.filter(
+        status=Match.Status.FINISHED, result_status=Match.ResultStatus.CONFIRMED
+    )
+
+
 # --- the finish task's service ------------------------------------------------------------------
 def match_stats_apply(*, match_id: int, announce: bool = True) -> bool:
     """Bring stats, ratings and achievements in line with the current state of one match.
@@ -76,7 +83,8 @@ def match_stats_apply(*, match_id: int, announce: bool = True) -> bool:
         # Read after the lock: a concurrent task may have just applied this very match.
         match = Match.objects.get(pk=match_id)
         marker = ProcessedMatch.objects.select_for_update().filter(match_id=match_id).first()
-        finished = match.status == Match.Status.FINISHED
+        # Only a confirmed result counts (pending, disputed and void ones are left out).
+        finished = match.result_counts
         fingerprint = match_fingerprint(match) if finished else None
         if (marker is None and not finished) or (
             marker is not None and marker.fingerprint == fingerprint
@@ -97,6 +105,7 @@ def match_stats_apply(*, match_id: int, announce: bool = True) -> bool:
         ledger.version += 1
         ledger.save(update_fields=["version"])
         _invalidate_leaderboards(family)
+        _tell_players(affected | _match_players(match))
         transaction.on_commit(lambda: STATS_APPLIED.labels("applied").inc())
     logger.info("stats applied", match=match_id, family=family, players=len(affected))
     return True
@@ -115,6 +124,7 @@ def match_fingerprint(match: Match) -> str:
         "discipline": match.discipline,
         "club": match.club_id,
         "version": match.version,
+        "result": match.result_status,
         "sides": sides,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
@@ -207,9 +217,7 @@ def _replay_family(
     Returns the ids of every player whose rows changed. Runs inside the caller's transaction,
     with the family's ledger locked."""
     rows = PlayerMatch.objects.filter(family=family)
-    matches = Match.objects.filter(
-        status=Match.Status.FINISHED, discipline__in=FAMILY_DISCIPLINES[family]
-    )
+    matches = counted_matches().filter(discipline__in=FAMILY_DISCIPLINES[family])
     if start is not None:
         rows = rows.filter(_rows_from(start))
         matches = matches.filter(_order_from(start))
@@ -503,6 +511,16 @@ def _announce(award: Achievement) -> None:
 def _announce_revoked(player_id: int, codes: list[str]) -> None:
     """On the player's `me` topic, so an open Me screen drops the badge (after commit)."""
     broadcast.publish_to_user(player_id, data={"kind": "achievements_revoked", "codes": codes})
+
+
+def _match_players(match: Match) -> set[int]:
+    return {p.pk for side in match.sides.all() for p in side.players.all()}
+
+
+def _tell_players(player_ids: Iterable[int]) -> None:
+    """The players' `me` topics (after commit): an open Me screen re-reads its statistics."""
+    for pid in sorted(set(player_ids)):
+        broadcast.publish_to_user(pid, data={"kind": "stats"})
 
 
 def _invalidate_leaderboards(family: str) -> None:

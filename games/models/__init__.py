@@ -10,18 +10,20 @@ from games.models.club import (
     Table,
     Tariff,
 )
-from games.models.matches import Match, MatchEvent, MatchSide
+from games.models.matches import DisputedResult, Match, MatchEvent, MatchSide, ResultReview
 
 __all__ = [
     "WEEKDAYS",
     "Booking",
     "CheckInAttempt",
     "Club",
+    "DisputedResult",
     "ClubToday",
     "Match",
     "MatchEvent",
     "MatchSide",
     "OpeningHours",
+    "ResultReview",
     "SessionBillLine",
     "Table",
     "TableSession",

@@ -29,10 +29,33 @@ DISCIPLINE_CHOICES = [(d, DISCIPLINE_LABELS.get(d, d)) for d in DISCIPLINES]
 
 
 class Match(models.Model):
+    """A match and its result.
+
+    Result confirmation (`result_*` fields): a finished result counts for stats and ratings only
+    once it is `confirmed` — by a player of the other side than the one who finish-scored it
+    (`result_side`), by staff, or by the club's records (a table session both sides were checked
+    into, covering the match). A result with a guest side is confirmed at once (no rating moves).
+    `disputed` waits for staff (confirm, correct or void); `void` never counts. Written by
+    `games.scoring.services` / `games.scoring.results` only.
+    """
+
     class Status(models.TextChoices):
         LIVE = "live", _("live")
         FINISHED = "finished", _("finished")
         ABANDONED = "abandoned", _("abandoned")
+
+    class ResultStatus(models.TextChoices):
+        PENDING = "pending", _("awaiting confirmation")
+        CONFIRMED = "confirmed", _("counts (confirmed)")
+        DISPUTED = "disputed", _("disputed")
+        VOID = "void", _("void")
+
+    class ResultVia(models.TextChoices):
+        NONE = "", _("not yet")
+        OPPONENT = "opponent", _("the other side confirmed")
+        STAFF = "staff", _("club staff")
+        SESSION = "session", _("a shared table session")
+        GUEST = "guest", _("a guest side (unrated)")
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("public: anyone may watch")
@@ -85,6 +108,30 @@ class Match(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    # Meaningful while finished; reset to pending when the match reopens.
+    result_status = models.CharField(
+        _("result"), max_length=16, choices=ResultStatus.choices, default=ResultStatus.PENDING
+    )
+    # The side whose player entered the finishing event (None: staff or a guest side): the
+    # other side is asked to confirm.
+    result_side = models.PositiveSmallIntegerField(
+        _("finish-scored by side"), null=True, blank=True
+    )
+    result_via = models.CharField(
+        _("confirmed by"), max_length=16, choices=ResultVia.choices, default="", blank=True
+    )
+    result_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("result settled by"),
+    )
+    result_at = models.DateTimeField(_("result settled"), null=True, blank=True)
+    dispute_reason = models.CharField(_("dispute reason"), max_length=500, blank=True)
+    # A side asked to reopen the finished match (an undo); the other side's undo agrees.
+    reopen_side = models.PositiveSmallIntegerField(_("reopen asked by side"), null=True, blank=True)
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last event"), auto_now=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -106,12 +153,26 @@ class Match(models.Model):
                 condition=Q(status="live") | Q(finished_at__isnull=False),
                 name="match_over_has_finished_at",
             ),
+            models.CheckConstraint(
+                condition=Q(result_status__in=["pending", "confirmed", "disputed", "void"]),
+                name="match_result_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(result_side__isnull=True) | Q(result_side__in=[0, 1]),
+                name="match_result_side_0_or_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(reopen_side__isnull=True) | Q(reopen_side__in=[0, 1]),
+                name="match_reopen_side_0_or_1",
+            ),
         ]
         indexes = [
             # The club's live matches (TV page, Watch screen): status=live and club=<id>.
             models.Index(fields=["status", "club"], name="match_status_club"),
             # Recent finished matches (history lists, stats backfill in order).
             models.Index(fields=["status", "finished_at"], name="match_status_finished"),
+            # The staff queue of disputed results, oldest first; a player's pending results.
+            models.Index(fields=["result_status", "finished_at"], name="match_result_queue"),
         ]
 
     def __str__(self) -> str:
@@ -120,6 +181,14 @@ class Match(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status == self.Status.LIVE
+
+    @property
+    def result_counts(self) -> bool:
+        """Whether stats, ratings and leaderboards count this match."""
+        return (
+            self.status == self.Status.FINISHED
+            and self.result_status == self.ResultStatus.CONFIRMED
+        )
 
 
 class MatchSide(models.Model):
@@ -222,3 +291,51 @@ class MatchEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.match_id}#{self.seq} {self.type}"
+
+
+class ResultReview(models.Model):
+    """The audit trail of a match's result: who confirmed, disputed, settled or asked to reopen it
+    (the staff queue shows it next to the event log)."""
+
+    class Action(models.TextChoices):
+        CONFIRM = "confirm", _("confirmed")
+        DISPUTE = "dispute", _("disputed")
+        STAFF_CONFIRM = "staff_confirm", _("confirmed by staff")
+        VOID = "void", _("voided by staff")
+        CORRECT = "correct", _("corrected by staff")
+        AUTO = "auto", _("confirmed by the club's records")
+        REOPEN_REQUEST = "reopen_request", _("asked to reopen")
+        REOPEN = "reopen", _("reopened")
+
+    match = models.ForeignKey(
+        Match, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("match")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("result review")
+        verbose_name_plural = _("result reviews")
+        ordering = ["match", "created_at", "id"]
+        # A match's trail (the admin inline): served by the match foreign key's index.
+
+    def __str__(self) -> str:
+        return f"{self.match_id} {self.action}"
+
+
+class DisputedResult(Match):
+    """The admin's staff queue of disputed results (a proxy: same rows, own admin page)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("disputed result")
+        verbose_name_plural = _("disputed results")

@@ -1,5 +1,9 @@
 """Admin of live scoring: matches with their event log inline (read-only); staff actions correct a
-result (appends a `correction` event, never edits history) and abandon a match."""
+result (appends a `correction` event, never edits history) and abandon a match.
+
+"Disputed results" (a proxy of Match) is the staff queue: results the other side disputed, oldest
+first, each with its event log and result trail; staff confirm, correct or void them (both sides
+are told, by `games.scoring.results` and the notifications it feeds)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,8 +13,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from games.models import Match, MatchEvent, MatchSide
-from games.scoring import services
+from games.models import DisputedResult, Match, MatchEvent, MatchSide, ResultReview
+from games.scoring import results, services
 
 
 class MatchSideInline(admin.TabularInline):
@@ -31,6 +35,21 @@ class MatchEventInline(admin.TabularInline):
     ordering = ("seq",)
     fields = ("seq", "type", "payload", "actor", "voids", "created_at", "client_event_id")
     readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ResultReviewInline(admin.TabularInline):
+    model = ResultReview
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "action", "actor", "reason")
+    readonly_fields = fields
+    verbose_name_plural = _("result trail")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -61,16 +80,17 @@ class MatchAdmin(admin.ModelAdmin):
         "discipline",
         "sides_label",
         "status",
+        "result_status",
         "score",
         "club",
         "table",
         "created_at",
     )
-    list_filter = ("status", "discipline", "visibility", "club")
+    list_filter = ("status", "result_status", "discipline", "visibility", "club")
     search_fields = ("sides__players__username", "sides__players__first_name", "sides__guest_name")
     date_hierarchy = "created_at"
     list_select_related = ("club", "table")
-    inlines = [MatchSideInline, MatchEventInline]
+    inlines = [MatchSideInline, MatchEventInline, ResultReviewInline]
     readonly_fields = (
         "discipline",
         "format",
@@ -79,6 +99,13 @@ class MatchAdmin(admin.ModelAdmin):
         "session",
         "status",
         "winner_side",
+        "result_status",
+        "result_side",
+        "result_via",
+        "result_by",
+        "result_at",
+        "dispute_reason",
+        "reopen_side",
         "version",
         "state",
         "created_by",
@@ -87,7 +114,7 @@ class MatchAdmin(admin.ModelAdmin):
         "finished_at",
     )
     fields = ("visibility", *readonly_fields)
-    actions = ["abandon_matches"]
+    actions = ["abandon_matches", "confirm_results", "void_results"]
     change_form_template = "admin/games/match/change_form.html"
 
     def has_add_permission(self, request):
@@ -120,28 +147,57 @@ class MatchAdmin(admin.ModelAdmin):
                 self.message_user(request, f"#{match.pk}: {exc.detail}", messages.ERROR)
         self.message_user(request, _("%(n)d match(es) abandoned.") % {"n": done})
 
+    @admin.action(description=_("Confirm the selected results as scored"))
+    def confirm_results(self, request, queryset):
+        done = self._settle(request, queryset, results.match_result_staff_confirm)
+        self.message_user(request, _("%(n)d result(s) confirmed.") % {"n": done})
+
+    @admin.action(description=_("Void the selected results (they never count)"))
+    def void_results(self, request, queryset):
+        done = self._settle(request, queryset, results.match_result_void)
+        self.message_user(request, _("%(n)d result(s) voided.") % {"n": done})
+
+    def _settle(self, request, queryset, service) -> int:
+        done = 0
+        for match in queryset.filter(status=Match.Status.FINISHED):
+            try:
+                service(match_id=match.pk, actor=request.user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"#{match.pk}: {exc.detail}", messages.ERROR)
+        return done
+
     def get_urls(self):
         urls = [
             path(
+                "<int:match_id>/settle/<str:how>/",
+                self.admin_site.admin_view(self.settle_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_settle",
+            ),
+            path(
                 "<int:match_id>/correct/",
                 self.admin_site.admin_view(self.correct_view),
-                name="games_match_correct",
+                name=f"{self.opts.app_label}_{self.opts.model_name}_correct",
             ),
             path(
                 "<int:match_id>/abandon/",
                 self.admin_site.admin_view(self.abandon_view),
-                name="games_match_abandon",
+                name=f"{self.opts.app_label}_{self.opts.model_name}_abandon",
             ),
         ]
         return urls + super().get_urls()
 
     def _change_url(self, match_id):
-        return reverse("admin:games_match_change", args=[match_id])
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[match_id]
+        )
 
     def correct_view(self, request, match_id):
         match = Match.objects.filter(pk=match_id).first()
         if match is None or not self.has_change_permission(request, match):
-            return HttpResponseRedirect(reverse("admin:games_match_changelist"))
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            )
         form = CorrectionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -170,6 +226,35 @@ class MatchAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/games/match/correct.html", context)
 
+    def settle_view(self, request, match_id, how):
+        """POST from the change form: confirm or void the result."""
+        service = {
+            "confirm": results.match_result_staff_confirm,
+            "void": results.match_result_void,
+        }.get(how)
+        match = Match.objects.filter(pk=match_id).first()
+        if (
+            service is not None
+            and match is not None
+            and request.method == "POST"
+            and self.has_change_permission(request, match)
+        ):
+            try:
+                service(
+                    match_id=match.pk,
+                    actor=request.user,
+                    **({"reason": request.POST.get("reason", "")} if how == "void" else {}),
+                )
+                self.message_user(
+                    request,
+                    _("The result was confirmed.")
+                    if how == "confirm"
+                    else _("The result was voided."),
+                )
+            except DomainError as exc:
+                self.message_user(request, exc.detail, messages.ERROR)
+        return HttpResponseRedirect(self._change_url(match_id))
+
     def abandon_view(self, request, match_id):
         match = Match.objects.filter(pk=match_id).first()
         if (
@@ -183,3 +268,21 @@ class MatchAdmin(admin.ModelAdmin):
             except DomainError as exc:
                 self.message_user(request, exc.detail, messages.ERROR)
         return HttpResponseRedirect(self._change_url(match_id))
+
+
+@admin.register(DisputedResult)
+class DisputedResultAdmin(MatchAdmin):
+    """The staff queue: disputed results, oldest first."""
+
+    list_display = ("id", "discipline", "sides_label", "score", "dispute_reason", "finished_at")
+    list_filter = ("discipline", "club")
+    date_hierarchy = None
+    actions = ["confirm_results", "void_results"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(status=Match.Status.FINISHED, result_status=Match.ResultStatus.DISPUTED)
+            .order_by("finished_at", "id")
+        )

@@ -2,11 +2,16 @@
 inputs and the shapes are in `games.scoring.serializers`).
 
 POST /api/matches/                     start a match                          201
-GET  /api/matches/?status=&club=&mine= matches the requester may watch        200 (paginated)
+GET  /api/matches/?status=&club=&mine=&result=
+                                       matches the requester may watch        200 (paginated)
 GET  /api/matches/<id>/                the match, its state and version       200
 GET  /api/matches/<id>/events/         the event log                          200
 POST /api/matches/<id>/events/         append a scoring event                 201 / 200 (repeat)
 POST /api/matches/<id>/undo/           void the latest effective event        201 / 200 (repeat)
+                                       (a finished match: 409 reopen_needs_agreement until
+                                       the other side's undo agrees, or staff)
+POST /api/matches/<id>/confirm/        the other side confirms the result     200 (also repeat)
+POST /api/matches/<id>/dispute/        the other side disputes it {reason}    200 (also repeat)
 GET  /api/players/?q=                  find a registered player by name       200
 """
 
@@ -22,12 +27,13 @@ from rest_framework.views import APIView
 
 from core.api import validated
 from core.errors import NotAllowed, NotFound
-from games.scoring import selectors, services
+from games.scoring import results, selectors, services
 from games.scoring.serializers import (
     EventEnvelopeInput,
     MatchCreateInput,
     MatchListInput,
     PlayerSearchInput,
+    ResultInput,
     UndoInput,
     event_result_data,
     events_data,
@@ -65,6 +71,7 @@ class MatchListCreateView(GenericAPIView):
             OpenApiParameter("status", str, enum=["live", "finished", "abandoned"]),
             OpenApiParameter("club", int),
             OpenApiParameter("mine", bool),
+            OpenApiParameter("result", str, enum=["pending", "confirmed", "disputed", "void"]),
         ],
     )
     def get(self, request):
@@ -74,6 +81,7 @@ class MatchListCreateView(GenericAPIView):
             status=params.get("status"),
             club_id=params.get("club"),
             mine=params["mine"],
+            result=params.get("result"),
         )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response([match_data(m, user=request.user) for m in page])
@@ -140,6 +148,32 @@ class MatchUndoView(APIView):
             client_event_id=data["client_event_id"],
         )
         return _event_response(result)
+
+
+class MatchConfirmView(APIView):
+    """The other side (a player of the side that did not finish-score it) confirms the result."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=ResultInput, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request, match_id: int):
+        validated(ResultInput, request.data)
+        _visible_match(request, match_id)
+        results.match_result_confirm(match_id=match_id, actor=request.user)
+        return Response(match_data(selectors.match_get(match_id=match_id), user=request.user))
+
+
+class MatchDisputeView(APIView):
+    """The other side disputes the result: it goes to the staff queue."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=ResultInput, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request, match_id: int):
+        data = validated(ResultInput, request.data)
+        _visible_match(request, match_id)
+        results.match_result_dispute(match_id=match_id, actor=request.user, reason=data["reason"])
+        return Response(match_data(selectors.match_get(match_id=match_id), user=request.user))
 
 
 class PlayerSearchView(APIView):

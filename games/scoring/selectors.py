@@ -66,11 +66,15 @@ def match_list(
     status: str | None = None,
     club_id: int | None = None,
     mine: bool = False,
+    result: str | None = None,
 ) -> QuerySet[Match]:
-    """Matches `user` may watch, newest first; live ones by the time of their last event."""
+    """Matches `user` may watch, newest first; live ones by the time of their last event.
+    `result` keeps finished matches whose result is in that state (`pending`, …)."""
     qs = Match.objects.all()
     if status:
         qs = qs.filter(status=status)
+    if result:
+        qs = qs.filter(status=Match.Status.FINISHED, result_status=result)
     if club_id is not None:
         qs = qs.filter(club_id=club_id)
     if mine:
@@ -133,4 +137,13 @@ def open_session_for(*, user) -> TableSession | None:
         .select_related("table", "table__club")
         .order_by("-started_at")
         .first()
+    )
+
+
+def disputed_results() -> QuerySet[Match]:
+    """The staff queue: finished matches whose result is disputed, oldest first."""
+    return _with_sides(
+        Match.objects.filter(
+            status=Match.Status.FINISHED, result_status=Match.ResultStatus.DISPUTED
+        ).order_by("finished_at", "id")
     )

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from core.api import InputSerializer
 from games.models import Match, MatchEvent, TableSession
 from games.rules import DISCIPLINES
-from games.scoring import selectors
+from games.scoring import results, selectors
 
 
 def side_data(side) -> dict:
@@ -40,6 +40,31 @@ def match_data(match: Match, *, user=None) -> dict:
         "updated_at": match.updated_at,
         "finished_at": match.finished_at,
         "can_score": selectors.match_can_score(match=match, user=user),
+        "result_status": result_status(match),
+        "result": result_data(match, user=user),
+    }
+
+
+def result_status(match: Match) -> str | None:
+    """`pending`, `confirmed`, `disputed` or `void` for a finished match; None otherwise."""
+    return match.result_status if match.status == Match.Status.FINISHED else None
+
+
+def result_data(match: Match, *, user=None) -> dict | None:
+    """Where the result stands and what `user` may do about it (None while not finished)."""
+    if match.status != Match.Status.FINISHED:
+        return None
+    return {
+        "status": match.result_status,
+        "counts": match.result_counts,
+        "scored_by_side": match.result_side,
+        "awaiting_side": results.awaiting_side(match),
+        "via": match.result_via or None,
+        "settled_at": match.result_at,
+        "reopen_side": match.reopen_side,
+        "can_confirm": results.can_confirm(match=match, user=user),
+        "can_dispute": results.can_dispute(match=match, user=user),
+        "can_agree_reopen": results.can_agree_reopen(match=match, user=user),
     }
 
 
@@ -125,8 +150,18 @@ class UndoInput(InputSerializer):
     client_event_id = serializers.UUIDField()
 
 
+class ResultInput(InputSerializer):
+    """`POST /api/matches/<id>/confirm/` and `/dispute/` (the reason only means something on a
+    dispute)."""
+
+    reason = serializers.CharField(
+        max_length=results.REASON_MAX, required=False, allow_blank=True, default=""
+    )
+
+
 class MatchListInput(InputSerializer):
     status = serializers.ChoiceField(choices=Match.Status.choices, required=False)
+    result = serializers.ChoiceField(choices=Match.ResultStatus.choices, required=False)
     club = serializers.IntegerField(required=False, min_value=1)
     mine = serializers.BooleanField(required=False, default=False)
 

@@ -30,7 +30,7 @@ from core.errors import Conflict, NotAllowed, NotFound, Unprocessable
 from core.metrics import MATCH_EVENTS
 from games import rules
 from games.models import Match, MatchEvent, MatchSide, Table, TableSession
-from games.scoring import selectors
+from games.scoring import results, selectors
 from games.scoring.errors import ScoringError
 from games.scoring.serializers import event_data
 from games.scoring.signals import match_finished, match_reopened
@@ -49,7 +49,7 @@ MSG_NOT_ALLOWED_SCORE = "Only the players of this match and club staff may score
 MSG_STAFF_ONLY = "Only club staff may do this."
 MSG_NOT_A_PLAYER = "You can only start a match you play in."
 MSG_VERSION_CONFLICT = "The match has changed since you last saw it."
-MSG_FINISHED = "The match is over; only an undo or a staff correction can change it."
+MSG_FINISHED = "The match is over; only an agreed undo or a staff correction can change it."
 MSG_ABANDONED = "The match was abandoned."
 MSG_ILLEGAL = "This event is not allowed here: %(detail)s"
 MSG_NOTHING_TO_UNDO = "There is nothing to undo."
@@ -265,16 +265,38 @@ def match_undo(
         target = effective[-1]
         if target.type in STAFF_EVENT_TYPES and not staff:
             raise NotAllowed(_(MSG_STAFF_ONLY), code="staff_only")
-        state = _fold(match, effective[:-1])
-        return _record(
-            match,
-            actor=actor,
-            etype=MatchEvent.Type.UNDO,
-            payload={},
-            state=state,
-            cid=client_event_id,
-            voids=target,
-        )
+        refused = _reopen_refused(match, actor=actor, staff=staff)
+        if not refused:
+            state = _fold(match, effective[:-1])
+            return _record(
+                match,
+                actor=actor,
+                etype=MatchEvent.Type.UNDO,
+                payload={},
+                state=state,
+                cid=client_event_id,
+                voids=target,
+            )
+    # Raised after the commit: the request to reopen is kept, the match stays finished.
+    raise results.reopen_refused()
+
+
+def _reopen_refused(match: Match, *, actor, staff: bool) -> bool:
+    """Whether a player's undo of a finished match must wait for the other side: it is then
+    recorded as their side's request to reopen (the other side is told). The other side's undo,
+    or staff's, reopens it. A match with a guest side has nobody to ask (undo as before)."""
+    if match.status != Match.Status.FINISHED or staff:
+        return False
+    match = selectors.match_get(match_id=match.pk) or match  # the sides, prefetched
+    if not results.both_sides_registered(match):
+        return False
+    side = results.player_side(match, actor)
+    if side is None:
+        return False
+    if match.reopen_side is not None and match.reopen_side != side:
+        return False
+    results.reopen_request(match, actor=actor, side=side)
+    return True
 
 
 def match_correct(
@@ -419,17 +441,33 @@ def _record(
     _set_result(match, state)
     match.state = state
     match.version = seq
+    finished = Match.Status.FINISHED
+    # A finished result, new or changed by a staff correction (even with the same winner).
+    resulted = match.status == finished and (
+        was_status != finished or match.winner_side != was_winner or etype == "correction"
+    )
+    if resulted:
+        results.result_on_finish(match, actor=actor, etype=etype)
+    elif was_status == finished and match.status != finished:
+        results.result_on_reopen(match, actor=actor)
     match.save(
-        update_fields=["state", "version", "status", "winner_side", "finished_at", "updated_at"]
+        update_fields=[
+            "state",
+            "version",
+            "status",
+            "winner_side",
+            "finished_at",
+            "updated_at",
+            *results.RESULT_FIELDS,
+        ]
     )
     discipline = match.discipline
     transaction.on_commit(lambda: MATCH_EVENTS.labels(discipline).inc())
     _publish(match, event)
 
-    finished = Match.Status.FINISHED
     if was_status == finished and (match.status != finished or match.winner_side != was_winner):
         match_reopened.send(sender=Match, match=match, previous_winner=was_winner)
-    if match.status == finished and (was_status != finished or match.winner_side != was_winner):
+    if resulted:
         match_finished.send(sender=Match, match=match)
     return EventResult(event=event, match=match, created=True)
 

@@ -1,5 +1,7 @@
 """Match results: each registered player of a finished match is told the score (and, once the
-stats have it, the new rating). Sent from `games.scoring.signals.match_finished`."""
+stats have it, the new rating). Sent from `games.scoring.signals.match_finished`. A result that
+awaits the other side's confirmation is announced to the side that entered it only (saying it
+does not count yet); the other side gets the request to confirm (sources/results.py)."""
 
 from __future__ import annotations
 
@@ -21,9 +23,19 @@ def match_result_notify(*, match, **_kwargs) -> int:
     names = [
         ", ".join(p.display_name for p in side.players.all()) or side.guest_name for side in sides
     ]
+    # A result awaiting the other side: they are asked to confirm it instead (sources/results.py),
+    # and there is no new rating to wait for.
+    pending = (
+        match.status == match.Status.FINISHED and match.result_status == match.ResultStatus.PENDING
+    )
+    asked = 1 - match.result_side if pending and match.result_side is not None else None
+    if pending:
+        family = ""
     written = 0
     for side in sides:
         index = side.index
+        if index == asked:
+            continue
         mine, theirs = frames[index], frames[1 - index]
         for player in side.players.all():
             payload = {
@@ -34,6 +46,7 @@ def match_result_notify(*, match, **_kwargs) -> int:
                 "discipline": match.discipline,
                 "family": family,
                 "rating_before": rating_of(player.pk, family) if family else None,
+                "pending": pending,
             }
             row = notify(
                 user=player,

@@ -45,8 +45,11 @@ def racks(match: Match, winners: str, actor=None) -> Match:
     return match
 
 
-def finished_match(side_a, side_b, winners: str, *, at, discipline="pool_9", race_to=2, **kw):
-    """A finished pool match written directly (no event log), then applied to stats."""
+def finished_match(
+    side_a, side_b, winners: str, *, at, discipline="pool_9", race_to=2, result_status=None, **kw
+):
+    """A finished pool match written directly (no event log; its result confirmed unless
+    `result_status` says otherwise), then applied to stats."""
     from stats import services
 
     fmt = rules.validate_format(discipline, {"race_to": race_to})
@@ -58,6 +61,7 @@ def finished_match(side_a, side_b, winners: str, *, at, discipline="pool_9", rac
         winner_side=state["winner"],
         finished_at=at,
         version=len(winners),
+        result_status=result_status or Match.ResultStatus.CONFIRMED,
     )
     services.match_stats_apply(match_id=match.pk)
     match.refresh_from_db()

@@ -70,7 +70,12 @@ def test_a_nine_ball_break_and_run_is_awarded(ann, ivan):
     state = rules.fold("pool_9", fmt, [{"type": "rack", "side": 0, "how": "break_and_run"}])
     match = new_match([ann], [ivan], discipline="pool_9", fmt=fmt)
     Match.objects.filter(pk=match.pk).update(
-        state=state, status="finished", winner_side=0, finished_at=NOW, version=1
+        state=state,
+        status="finished",
+        winner_side=0,
+        finished_at=NOW,
+        version=1,
+        result_status="confirmed",
     )
     services.match_stats_apply(match_id=match.pk)
     assert PlayerStats.objects.get(player=ann, scope="pool").break_and_runs == 1

@@ -87,7 +87,9 @@ def test_a_repeated_undo_is_applied_once(ann_api, nine_ball):
     assert nine_ball.state["fouls"] == [1, 0]
 
 
-def test_undo_of_the_winning_rack_reopens_the_match(ann_api, nine_ball):
+def test_undo_of_the_winning_rack_reopens_the_match_once_the_other_side_agrees(
+    ann_api, ivan_api, nine_ball
+):
     got = []
     match_reopened.connect(
         lambda sender, match, previous_winner, **kw: got.append(previous_winner),
@@ -98,8 +100,11 @@ def test_undo_of_the_winning_rack_reopens_the_match(ann_api, nine_ball):
     add_event(nine_ball, {"type": "rack", "side": 0})
     assert nine_ball.status == Match.Status.FINISHED
 
-    response = undo(ann_api, nine_ball)
+    asked = undo(ann_api, nine_ball)
+    response = undo(ivan_api, nine_ball)
     match_reopened.disconnect(dispatch_uid="test-reopen")
+
+    assert asked.status_code == 409
 
     assert response.status_code == 201
     assert response.json()["status"] == "live"

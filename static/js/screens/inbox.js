@@ -5,6 +5,7 @@ import { deepLinkPath } from "../deeplink.js";
 import { adoptStyle, fmt, hProps as h, screenRoot, t } from "../dom.js";
 import { realtime } from "../realtime.js";
 import { navigate } from "../router.js";
+import { answerButtons } from "./result.js";
 
 // A constructed stylesheet (CSSOM): allowed by the strict CSP (style-src 'self').
 const CSS = `
@@ -35,6 +36,8 @@ const KIND_LABELS = () => ({
   booking_no_show: t("Missed booking"),
   match_invite: t("Match invites"),
   match_result: t("Match results"),
+  result_confirm: t("Results to confirm"),
+  result_update: t("Confirmed and disputed results"),
   achievement: t("Achievements"),
   table_free: t("Table free again"),
   announcement: t("Club announcements"),
@@ -124,7 +127,7 @@ export const inbox = {
     for (const n of this.items) {
       const path = deepLinkPath(n.start_param);
       const li = h("li", { class: `inbox-item${n.read ? "" : " unread"}`, "data-id": n.id, "data-kind": n.kind },
-        h("div", { class: "inbox-text" }, n.text),
+        h("div", { class: "inbox-text" }, n.text, n.kind === "result_confirm" && n.payload?.match_id ? this.resultActions(n) : null),
         h("time", { class: "muted", dateTime: n.created_at }, when(n.created_at)),
       );
       li.addEventListener("click", async () => {
@@ -133,6 +136,27 @@ export const inbox = {
       });
       this.list.append(li);
     }
+  },
+
+  // Confirm / Dispute right in the inbox item (the match screen has them too).
+  resultActions(n) {
+    this.answered ??= new Map();   // match id -> result status, kept across re-renders
+    const matchId = n.payload.match_id;
+    const box = h("div", { class: "inbox-invite", "data-result-match": matchId });
+    const answered = (result) => h("span", { class: "muted", "data-result-answered": result },
+      result === "confirmed" ? t("Confirmed: it counts now.") : t("Disputed: the club's staff will check it."));
+    if (this.answered.has(matchId)) { box.append(answered(this.answered.get(matchId))); return box; }
+    const status = h("span", { class: "muted", role: "status" });
+    const [confirmBtn, disputeBtn] = answerButtons(matchId, {
+      onDone: async (match) => {
+        this.answered.set(matchId, match.result_status);
+        box.replaceChildren(answered(match.result_status));
+        if (!n.read) await this.markRead([n.id]);
+      },
+      onError: (err) => { status.textContent = errorText(err); },
+    });
+    box.append(confirmBtn, disputeBtn, status);
+    return box;
   },
 
   async markRead(ids) {

@@ -1,7 +1,8 @@
 // My statistics inside the Me screen (#me-stats-root): per discipline family, the rating with its
 // history sparkline, records, and achievements. Mounts itself whenever the Me screen is shown
 // (the Me screen's own module renders the profile above it), and refreshes when the `me` topic
-// announces a new achievement. Also exports the renderers the player page reuses.
+// announces a new achievement, a result's confirmation or recomputed stats. Results that do not
+// count yet (awaiting the other side, disputed) are listed above the statistics. Also exports the renderers the player page reuses.
 import { api } from "../api.js";
 import { adoptStyle, fmt, h, t } from "../dom.js";
 import { realtime } from "../realtime.js";
@@ -131,12 +132,32 @@ export function statsView(data, { heading = t("My statistics") } = {}) {
 let user = null;
 let off = null;
 
+// My finished matches whose result does not count yet (awaiting the other side, or disputed).
+function pendingResults(matches) {
+  if (!matches.length) return null;
+  return h("section", { class: "stats-block", id: "me-pending-results" },
+    h("h3", {}, t("Results awaiting confirmation")),
+    h("ul", { class: "stats-badges" }, matches.map((m) => {
+      const frames = m.state?.frames || [0, 0];
+      const label = `${m.sides?.[0]?.label || "—"} ${frames[0]}:${frames[1]} ${m.sides?.[1]?.label || "—"}`;
+      return h("li", { "data-match": m.id, "data-result-status": m.result_status },
+        h("a", { href: `/watch/${m.id}`, "data-nav": "watch" }, label), " · ",
+        m.result_status === "disputed" ? t("disputed") : t("not counted yet"));
+    })),
+  );
+}
+
 async function load() {
   const root = document.getElementById("me-stats-root");
   if (!root || !user) return;
   try {
-    const data = await api.get(`/api/players/${user.id}/stats/`);
+    const [data, pending, disputed] = await Promise.all([
+      api.get(`/api/players/${user.id}/stats/`),
+      api.get("/api/matches/?mine=1&result=pending&page_size=20").catch(() => ({ results: [] })),
+      api.get("/api/matches/?mine=1&result=disputed&page_size=20").catch(() => ({ results: [] })),
+    ]);
     root.replaceChildren(
+      ...[pendingResults([...pending.results, ...disputed.results])].filter(Boolean),
       statsView(data),
       h("p", {}, h("a", { href: "/leaderboard", "data-nav": "leaderboard", id: "me-leaderboard-link" }, t("See the leaderboard"))),
     );
@@ -157,7 +178,8 @@ function watchMeScreen() {
     }
     load();
     off ??= realtime.subscribe("me", (msg) => {
-      if (msg?.type === "update" && ["achievement", "achievements_revoked"].includes(msg.data?.kind)) load();
+      // A result confirmed, disputed or voided, stats recomputed, an award: read again.
+      if (msg?.type === "update" && ["achievement", "achievements_revoked", "match_result", "stats"].includes(msg.data?.kind)) load();
     });
   };
   new MutationObserver(onShow).observe(section, { attributes: true, attributeFilter: ["hidden"] });

@@ -230,7 +230,11 @@ function mountScoring(root, id) {
   const line = h("div", { class: "play-line", id: "play-pending" });
   const notices = h("div", { id: "play-notices" });
   const undo = h("button", { type: "button", class: "tap minor", id: "play-undo", dataset: { action: "undo" },
-    onclick: () => tap({ type: "undo" }) }, t("Undo"));
+    onclick: () => {
+      // A finished result is reopened only when the other side agrees (or staff): ask first.
+      if (match?.status === "finished" && !confirm(t("The match is over. Undo reopens it once the other side agrees (or staff). Ask to reopen?"))) return;
+      tap({ type: "undo" });
+    } }, t("Undo"));
   const moreBody = h("div", {});
   const more = h("details", {}, h("summary", { class: "muted" }, t("More")), moreBody);
   const renderMore = () => {
@@ -270,6 +274,7 @@ function mountScoring(root, id) {
     onDrop: (item, err) => {
       haptic.error();
       if (err.code === "version_conflict") notice(fmt("Not recorded: %(what)s. The match changed meanwhile (another scorer?). Check the score and tap again.", { what: describe(item.event) }));
+      else if (err.code === "reopen_needs_agreement") notice(t("The other side has been asked to agree; the match reopens when they do."));
       else if (err.code === "match_finished") notice(fmt("Not recorded: %(what)s. The match is over.", { what: describe(item.event) }));
       else notice(fmt("Not recorded: %(what)s. %(why)s", { what: describe(item.event), why: err.detail || "" }));
     },

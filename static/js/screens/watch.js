@@ -3,6 +3,7 @@
 import { api } from "../api.js";
 import { adoptStyle, fmt, h, screenRoot, t } from "../dom.js";
 import { realtime } from "../realtime.js";
+import { mountResultPanel } from "./result.js";
 
 const LIST_REFRESH_MS = 10000;
 
@@ -22,6 +23,9 @@ export const STYLE = `
 .board-facts .warn { color: var(--busy); font-weight: 600; }
 .board-status { text-align: center; font-weight: 600; margin-top: 6px; }
 .watch-list a { display: block; text-decoration: none; color: inherit; }
+.board-result { background: var(--secondary-bg); border-radius: 14px; padding: 8px 12px; margin: 0 0 12px; }
+.board-result .result-actions { display: flex; gap: 8px; }
+.board-result .result-actions .button { flex: 1 1 0; margin: 0; }
 `;
 
 export const family = (discipline) =>
@@ -138,14 +142,20 @@ async function mountList(root) {
 function mountOne(root, id) {
   const holder = h("div", { id: "watch-board" }, h("p", { class: "muted" }, t("Loading…")));
   const log = h("p", { class: "muted", id: "watch-last" });
-  root.append(holder, log, h("a", { href: "/watch", "data-nav": "watch" }, t("All live matches")));
+  // Where a finished result stands, with Confirm / Dispute for the other side (result.js).
+  const resultBox = h("div", { id: "watch-result", class: "board-result", hidden: "" });
+  root.append(holder, resultBox, log, h("a", { href: "/watch", "data-nav": "watch" }, t("All live matches")));
+  const panel = mountResultPanel(resultBox, id);
+  let status = null;
   const off = watchMatch(id, (match) => {
     holder.replaceChildren(scoreboard(match));
     if (match.last_event) log.textContent = fmt("Last: %(type)s", { type: t(match.last_event.type) });
+    if (status !== null && status !== match.status) panel.statusChanged();
+    status = match.status;
   }, (err) => {
     holder.replaceChildren(watchError(err));
   });
-  cleanup.push(off);
+  cleanup.push(off, panel.stop);
 }
 
 export const watch = {

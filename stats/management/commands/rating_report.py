@@ -2,7 +2,6 @@
 
 from django.core.management.base import BaseCommand
 
-from games.models import Match
 from stats.facts import frame_winners
 from stats.models import Family
 from stats.ratings import (
@@ -13,16 +12,15 @@ from stats.ratings import (
     replay,
     score,
 )
-from stats.services import FAMILY_DISCIPLINES
+from stats.services import FAMILY_DISCIPLINES, counted_matches
 
 
 def history_frames(family: str) -> list[FrameResult]:
-    """The family's frames in match order (finished_at, id); a guest side gives an unrated
-    frame, which every system skips."""
+    """The family's frames in match order (finished_at, id), confirmed results only; a guest side
+    gives an unrated frame, which every system skips."""
     matches = (
-        Match.objects.filter(
-            status=Match.Status.FINISHED, discipline__in=FAMILY_DISCIPLINES[family]
-        )
+        counted_matches()
+        .filter(discipline__in=FAMILY_DISCIPLINES[family])
         .order_by("finished_at", "id")
         .prefetch_related("sides__players")
     )

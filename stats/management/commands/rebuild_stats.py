@@ -3,7 +3,6 @@
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from games.models import Match
 from stats import services
 
 
@@ -14,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args, no_progress=False, **options):
-        total = Match.objects.filter(status=Match.Status.FINISHED).count()
+        total = services.counted_matches().count()
         with tqdm(
             total=total,
             unit="match",
