@@ -348,7 +348,9 @@ def sessions(draw, max_minutes: int = 3 * 24 * 60):
             st.integers(0, max_minutes).map(lambda m: timedelta(minutes=m)),
         )
     )
-    return start, start + duration, zone
+    # Real time, not wall-clock: `start + duration` drops `fold`, so an hour repeated at a DST change
+    # would give an end before the start.
+    return start, (start.astimezone(UTC) + duration).astimezone(zone), zone
 
 
 def minutes_after(start: datetime, minutes: int) -> datetime:
