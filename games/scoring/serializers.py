@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from core.api import InputSerializer
 from games.models import Match, MatchEvent, TableSession
+from games import rules
 from games.rules import DISCIPLINES
 from games.scoring import selectors
 
@@ -18,6 +19,12 @@ def side_data(side) -> dict:
         "guest": side.guest_name or None,
         "label": side.guest_name or " & ".join(p["display_name"] for p in players),
     }
+
+
+def legal_data(discipline: str, state: dict) -> dict:
+    """The legal next actions of `state` (the engine's `legal_actions`): what the scorer's pads
+    offer. Derived from the state, never stored."""
+    return rules.legal_actions(discipline, state)
 
 
 def match_data(match: Match, *, user=None) -> dict:
@@ -33,6 +40,7 @@ def match_data(match: Match, *, user=None) -> dict:
         "winner": match.winner_side,
         "version": match.version,
         "state": match.state,
+        "legal": legal_data(match.discipline, match.state),
         "sides": [side_data(s) for s in match.sides.all()],
         "club": match.club_id,
         "table": ({"id": table.pk, "number": table.number, "name": str(table)} if table else None),
@@ -62,6 +70,7 @@ def event_result_data(result) -> dict:
     return {
         "version": result.version,
         "state": result.state,
+        "legal": legal_data(match.discipline, result.state),
         "event": event_data(result.event),
         "status": match.status,
         "winner": match.winner_side,
