@@ -339,6 +339,7 @@ class SnookerEngine(Engine):
             "sides": sides,
             "min_value": max(MIN_FOUL, VALUES.get(ball_on, 0)),
             "max_value": MAX_FOUL,
+            "miss": True,  # the foul may be called a miss (and a clear-ball miss)
         }
         if ball_on in ("red", "colour") and reds:
             foul["max_reds_potted"] = reds
