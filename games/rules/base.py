@@ -272,7 +272,7 @@ def shot_clock_setting(name: str, value: Any) -> dict:
     lo, hi = SHOT_CLOCK_SECONDS
     elo, ehi = SHOT_CLOCK_EXTENSIONS
     message = (
-        f"'{name}' must be {{\"seconds\": {lo}..{hi}, \"extensions\": {elo}..{ehi}}} "
+        f'\'{name}\' must be {{"seconds": {lo}..{hi}, "extensions": {elo}..{ehi}}} '
         "(extensions per player per frame)."
     )
     if not isinstance(value, dict) or set(value) - {"seconds", "extensions"}:

@@ -259,7 +259,9 @@ class SnookerEngine(Engine):
         if s != pending["side"]:
             raise IllegalEvent(NOT_YOUR_TURN, f"The choice is side {pending['side']}'s to make.")
         if picked not in pending["options"]:
-            raise IllegalEvent(NOT_AVAILABLE, "The balls are only replaced after a foul and a miss.")
+            raise IllegalEvent(
+                NOT_AVAILABLE, "The balls are only replaced after a foul and a miss."
+            )
         if picked == "play":
             state["at_table"] = s
         else:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from core.api import InputSerializer
-from games.models import Match, MatchEvent, TableSession
 from games import rules
+from games.models import Match, MatchEvent, TableSession
 from games.rules import DISCIPLINES
 from games.scoring import selectors
 

@@ -249,7 +249,9 @@ def instances(action):
             yield from ({**event, "ball": ball} for ball in action["balls"])
             if "max_count" in action:
                 yield {**event, "ball": "red", "count": action["max_count"]}
-            yield from ({**event, "ball": c, "free_ball": True} for c in action.get("free_balls", ()))
+            yield from (
+                {**event, "ball": c, "free_ball": True} for c in action.get("free_balls", ())
+            )
         elif etype == "pot":
             yield {**event, "count": 1}
             yield {**event, "count": action["max_count"]}

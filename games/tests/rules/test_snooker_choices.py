@@ -53,7 +53,12 @@ CASES = [
     ),
     (
         "3.14(a): foul and a miss, replaced: reds potted on the foul go back, the points stay",
-        [pot(0, "red"), pot(0, "black"), foul(0, 4, miss=True, reds_potted=2), choose(1, "replace")],
+        [
+            pot(0, "red"),
+            pot(0, "black"),
+            foul(0, 4, miss=True, reds_potted=2),
+            choose(1, "replace"),
+        ],
         {"score": [8, 4], "reds_remaining": 14, "ball_on": "red", "at_table": 0, "break": 0},
     ),
     (
@@ -63,8 +68,13 @@ CASES = [
     ),
     (
         "3.14(a): the colours phase: the same colour is on after the replace",
-        [pot(0, "red", count=15), ev("end_turn", side=0), pot(1, "yellow"),
-         foul(1, 4, miss=True), choose(0, "replace")],
+        [
+            pot(0, "red", count=15),
+            ev("end_turn", side=0),
+            pot(1, "yellow"),
+            foul(1, 4, miss=True),
+            choose(0, "replace"),
+        ],
         {"score": [19, 2], "ball_on": "green", "at_table": 1, "reds_remaining": 0},
     ),
     (
@@ -74,14 +84,24 @@ CASES = [
     ),
     (
         "3.14(c)(ii): the third clear-ball miss awards the frame to the opponent",
-        [foul(0, miss=True, clear=True), choose(1, "replace"),
-         foul(0, miss=True, clear=True), choose(1, "replace"), foul(0, miss=True, clear=True)],
+        [
+            foul(0, miss=True, clear=True),
+            choose(1, "replace"),
+            foul(0, miss=True, clear=True),
+            choose(1, "replace"),
+            foul(0, miss=True, clear=True),
+        ],
         {"frames": [0, 1], "frame_no": 2, "misses": [0, 0]},
     ),
     (
         "3.14(c): a miss played from the position left does not count towards three",
-        [foul(0, miss=True, clear=True), choose(1, "put_back"), foul(0, miss=True, clear=True),
-         choose(1, "replace"), foul(0, miss=True, clear=True)],
+        [
+            foul(0, miss=True, clear=True),
+            choose(1, "put_back"),
+            foul(0, miss=True, clear=True),
+            choose(1, "replace"),
+            foul(0, miss=True, clear=True),
+        ],
         {"frames": [0, 0], "misses": [2, 0]},
     ),
 ]
@@ -143,7 +163,14 @@ def test_the_choice_lapses_once_the_incoming_player_plays():
 
 def test_3_12_free_ball_stays_possible_after_choosing_to_play():
     state = play(D, FMT, [foul(0), choose(1, "play")])
-    assert actions(state)["pot"]["free_balls"] == ["yellow", "green", "brown", "blue", "pink", "black"]
+    assert actions(state)["pot"]["free_balls"] == [
+        "yellow",
+        "green",
+        "brown",
+        "blue",
+        "pink",
+        "black",
+    ]
     state = rules.apply(D, state, pot(1, "blue", free_ball=True))
     assert state["score"] == [0, 5] and state["ball_on"] == "colour"
 
@@ -156,14 +183,21 @@ def test_3_12_free_ball_is_void_when_the_offender_plays_again():
 
 
 def test_3_14_c_the_warning_is_announced_after_two_misses():
-    state = play(D, FMT, [foul(0, miss=True, clear=True), choose(1, "replace"),
-                          foul(0, miss=True, clear=True)])
+    state = play(
+        D,
+        FMT,
+        [foul(0, miss=True, clear=True), choose(1, "replace"), foul(0, miss=True, clear=True)],
+    )
     assert {"code": "three_miss_warning", "side": 0} in rules.legal_actions(D, state)["notices"]
 
 
 def test_no_choice_when_the_foul_ends_the_frame_on_the_last_black():
-    events = [pot(0, "red", count=15), ev("end_turn", side=0),
-              *[pot(1, c) for c in ("yellow", "green", "brown", "blue", "pink")], foul(1, 7)]
+    events = [
+        pot(0, "red", count=15),
+        ev("end_turn", side=0),
+        *[pot(1, c) for c in ("yellow", "green", "brown", "blue", "pink")],
+        foul(1, 7),
+    ]
     state = play(D, FMT, events)
     assert state["frames"] == [1, 0] and state["choice"] is None
 
