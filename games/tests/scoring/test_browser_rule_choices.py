@@ -51,6 +51,9 @@ def test_a_snooker_foul_offers_the_choices_and_a_miss_offers_the_replace(live_ap
     assert match.state["score"] == [0, 9]
     assert match.state["at_table"] == 0
     assert [e.payload.get("choice") for e in match.events.order_by("seq")] == [
-        None, "put_back", None, "replace",
+        None,
+        "put_back",
+        None,
+        "replace",
     ]
     assert ann.console_errors == []
