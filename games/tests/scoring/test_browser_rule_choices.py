@@ -57,3 +57,35 @@ def test_a_snooker_foul_offers_the_choices_and_a_miss_offers_the_replace(live_ap
         "replace",
     ]
     assert ann.console_errors == []
+
+
+def test_a_match_with_rule_settings_shows_the_shot_clock_and_books_a_time_foul(
+    live_app, new_phone_page
+):
+    ann = scorer_page(new_phone_page, live_app)
+    ann.select_option("#play-discipline", "pool_9")
+    ann.fill("#play-format", "2")
+    ann.click("#play-rules summary")
+    ann.select_option("#play-break-order", "winner")
+    ann.fill("#play-shot-clock", "30")
+    ann.fill("#play-guest", "Guest")
+    ann.click("#play-start")
+    ann.wait_for_selector("#play-clock:not([hidden])")
+    wait_version(ann, "#play-board", 0)
+    match = Match.objects.get()
+    assert match.format == {
+        "race_to": 2,
+        "best_of": 3,
+        "break_order": "winner",
+        "golden_break": True,
+        "shot_clock": {"seconds": 30, "extensions": 1},
+    }
+    assert 0 < int(ann.inner_text("#play-clock")) <= 30
+    assert ann.query_selector("#play-rule-notices [data-notice='break']") is not None
+
+    ann.click(f"{pad(0)} .tap[data-action='time_foul']")
+    wait_version(ann, "#play-board", 1)
+    match.refresh_from_db()
+    assert match.state["fouls"] == [1, 0] and match.state["ball_in_hand"] == 1
+    ann.wait_for_selector("#play-rule-notices [data-notice='ball_in_hand']")
+    assert ann.console_errors == []

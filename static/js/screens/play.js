@@ -3,7 +3,7 @@
 // discipline's events, undo, the live scoreboard. Every tap goes through ScoringQueue (stored
 // locally, retried until acknowledged; see scoring-queue.js for the re-basing rule).
 import { ApiError, api } from "../api.js";
-import { adoptStyle, fmt, h, screenRoot, t } from "../dom.js";
+import { adoptStyle, fmt, h, screenRoot, shotClock, t } from "../dom.js";
 import { navigate } from "../router.js";
 import { realtime } from "../realtime.js";
 import { ScoringQueue } from "../scoring-queue.js";
@@ -34,8 +34,6 @@ const STYLE = `
 .rule-notice { margin: 6px 0; padding: 8px 12px; border-radius: 8px; background: var(--secondary-bg); font-size: 14px; }
 .tap.choice { background: #1b5e20; color: #fff; }
 .tap.toggled { outline: 3px solid #b54708; }
-.shot-clock { font: 700 28px/1 system-ui, sans-serif; text-align: center; margin: 6px 0; }
-.shot-clock[data-late="true"] { color: #b54708; }
 `;
 const BALL_COLOURS = { red: "#c62828", yellow: "#f9a825", green: "#2e7d32", brown: "#6d4c41",
   blue: "#1565c0", pink: "#ec407a", black: "#212121" };
@@ -111,6 +109,48 @@ async function mountStart(root) {
   discipline.addEventListener("change", syncFormat);
   syncFormat();
 
+  // The match's rule settings (issue 19): only those the discipline has; defaults are the rule books'.
+  const breakOrder = h("select", { id: "play-break-order" },
+    h("option", { value: "alternate" }, t("Alternate break")),
+    h("option", { value: "winner" }, t("Winner breaks")),
+    h("option", { value: "loser" }, t("Loser breaks")));
+  const golden = h("input", { id: "play-golden-break", type: "checkbox" });
+  const eightOnBreak = h("select", { id: "play-eight-on-break" },
+    h("option", { value: "respot" }, t("8 on the break: re-spotted")),
+    h("option", { value: "win" }, t("8 on the break: wins the rack")));
+  const clockSeconds = h("input", { id: "play-shot-clock", type: "number", min: "10", max: "120", inputmode: "numeric", placeholder: t("no shot clock") });
+  const clockExtensions = h("input", { id: "play-extensions", type: "number", min: "0", max: "5", value: "1", inputmode: "numeric" });
+  const rows = {
+    breakOrder: h("div", {}, h("label", { for: "play-break-order" }, t("Who breaks the next frame")), breakOrder),
+    golden: h("div", {}, h("label", { for: "play-golden-break" }, golden, " ", t("Golden break (game ball on the break wins)"))),
+    eight: h("div", {}, h("label", { for: "play-eight-on-break" }, t("8 pocketed on the break")), eightOnBreak),
+    clock: h("div", {}, h("label", { for: "play-shot-clock" }, t("Shot clock, seconds per shot")), clockSeconds,
+      h("label", { for: "play-extensions" }, t("Extensions per player per frame")), clockExtensions),
+  };
+  const syncRules = () => {
+    const d = discipline.value;
+    const fam = family(d);
+    rows.breakOrder.hidden = !(fam === "pool" || fam === "pyramid");
+    rows.golden.hidden = !(d === "pool_9" || d === "pool_10");
+    golden.checked = d === "pool_9";   // WPA: 9 on a legal break wins; the 10 is re-spotted
+    rows.eight.hidden = d !== "pool_8";
+    rows.clock.hidden = d === "straight_pool";
+  };
+  discipline.addEventListener("change", syncRules);
+  syncRules();
+  const ruleSettings = () => {
+    const d = discipline.value;
+    const out = {};
+    if (!rows.breakOrder.hidden && breakOrder.value !== "alternate") out.break_order = breakOrder.value;
+    if (!rows.golden.hidden) out.golden_break = golden.checked;
+    if (!rows.eight.hidden) out.eight_on_break = eightOnBreak.value;
+    const secs = Number(clockSeconds.value);
+    if (!rows.clock.hidden && clockSeconds.value !== "" && secs > 0) {
+      out.shot_clock = { seconds: secs, extensions: Number(clockExtensions.value || 0) };
+    }
+    return d === "straight_pool" ? {} : out;
+  };
+
   // The chance to win (issue 6): both sides registered players; hidden for a guest or on any error.
   const chance = h("p", { class: "muted", id: "play-chance", hidden: true, "aria-live": "polite" });
   let chanceSeq = 0;
@@ -178,7 +218,7 @@ async function mountStart(root) {
     error.hidden = true;
     const n = Number(formatInput.value);
     const d = discipline.value;
-    const format = d === "straight_pool" ? { points_to: n } : d === "snooker" ? { best_of: n } : { race_to: n };
+    const format = { ...(d === "straight_pool" ? { points_to: n } : d === "snooker" ? { best_of: n } : { race_to: n }), ...ruleSettings() };
     const other = opponent ? { players: [opponent.id] } : guest.value.trim() ? { guest: guest.value.trim() } : null;
     if (!other) { error.textContent = t("Choose an opponent or enter a guest's name."); error.hidden = false; return; }
     start.disabled = true;
@@ -198,6 +238,7 @@ async function mountStart(root) {
     h("h3", {}, t("New match")),
     h("label", { for: "play-discipline" }, t("Discipline")), discipline,
     formatLabel, formatInput,
+    h("details", { id: "play-rules" }, h("summary", {}, t("Rules")), rows.breakOrder, rows.golden, rows.eight, rows.clock),
     h("label", { for: "play-opponent" }, t("Opponent")), search, results, guest, chance,
     h("label", { for: "play-visibility" }, t("Who may watch")), visibility,
     h("p", { class: "muted" }, context.table ? fmt("At table %(n)s (your session).", { n: context.table.number }) : t("No table: you are not in a table session.")),
@@ -276,11 +317,9 @@ function mountScoring(root, id) {
   const line = h("div", { class: "play-line", id: "play-pending" });
   const notices = h("div", { id: "play-notices" });
   const ruleNotices = h("div", { id: "play-rule-notices", "aria-live": "polite" });
-  const clock = h("div", { class: "shot-clock", id: "play-clock", hidden: true });
+  const clock = shotClock({ id: "play-clock" });
   const ui = { miss: [0, 0], toggleMiss: (side) => { ui.miss[side] = (ui.miss[side] + 1) % 3; render(); } };
-  let clockTimer = null;
-  let clockVersion = -1;
-  let clockStart = 0;
+
   const undo = h("button", { type: "button", class: "tap minor", id: "play-undo", dataset: { action: "undo" },
     onclick: () => tap({ type: "undo" }) }, t("Undo"));
   const moreBody = h("div", {});
@@ -296,7 +335,7 @@ function mountScoring(root, id) {
       fmt("%(name)s concedes the match", { name: sideName(match, side) })))));
   };
   let canScore = false;   // from the REST read (same credentials as the writes)
-  root.append(board, clock, ruleNotices, line, notices, pads, h("div", { class: "play-bar" }, undo), more,
+  root.append(board, clock.el, ruleNotices, line, notices, pads, h("div", { class: "play-bar" }, undo), more,
     h("a", { href: `/watch/${id}`, "data-nav": "watch" }, t("Share: watch this match")));
 
   const notice = (text) => {
@@ -344,22 +383,6 @@ function mountScoring(root, id) {
     queue.enqueue(event, { seen: match.version });
   }
 
-  function renderClock() {
-    const c = match.state.clock;
-    clock.hidden = !c || match.status !== "live";
-    clearInterval(clockTimer);
-    if (clock.hidden) return;
-    // Started by each scoring event (a new version), stopped when the match ends.
-    if (match.version !== clockVersion) { clockVersion = match.version; clockStart = Date.now(); }
-    const tick = () => {
-      const left = Math.ceil(c.seconds - (Date.now() - clockStart) / 1000);
-      clock.textContent = left > 0 ? String(left) : t("Time!");
-      clock.dataset.late = String(left <= 5);
-    };
-    tick();
-    clockTimer = setInterval(tick, 250);
-  }
-
   function renderNotices() {
     const list = match.legal?.notices || [];
     ruleNotices.replaceChildren(...list.map((n) => h("div", { class: "rule-notice", dataset: { notice: n.code } },
@@ -368,7 +391,7 @@ function mountScoring(root, id) {
 
   function render() {
     board.replaceChildren(scoreboard(match));
-    renderClock();
+    clock.update(match.state, match.version, match.status);
     renderNotices();
     board.dataset.version = String(match.version);
     board.dataset.status = match.status;
@@ -408,7 +431,7 @@ function mountScoring(root, id) {
     }
   });
   cleanup.push(off);
-  cleanup.push(() => clearInterval(clockTimer));
+  cleanup.push(() => clock.stop());
   function refresh() {
     api.get(`/api/matches/${id}/`).then((m) => {
       if (!match || m.version >= match.version) { match = { ...match, ...m }; render(); }

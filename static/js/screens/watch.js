@@ -1,7 +1,7 @@
 // The Watch screen: /watch lists the live matches you may watch; /watch/<id> shows one match live
 // over /ws/ (topic match:<id>). `scoreboard()` is shared with the Play screen and the TV page.
 import { api } from "../api.js";
-import { adoptStyle, fmt, h, screenRoot, t } from "../dom.js";
+import { adoptStyle, fmt, h, screenRoot, shotClock, t } from "../dom.js";
 import { realtime } from "../realtime.js";
 
 const LIST_REFRESH_MS = 10000;
@@ -138,9 +138,12 @@ async function mountList(root) {
 function mountOne(root, id) {
   const holder = h("div", { id: "watch-board" }, h("p", { class: "muted" }, t("Loading…")));
   const log = h("p", { class: "muted", id: "watch-last" });
-  root.append(holder, log, h("a", { href: "/watch", "data-nav": "watch" }, t("All live matches")));
+  const clock = shotClock({ id: "watch-clock" });
+  root.append(holder, clock.el, log, h("a", { href: "/watch", "data-nav": "watch" }, t("All live matches")));
+  cleanup.push(() => clock.stop());
   const off = watchMatch(id, (match) => {
     holder.replaceChildren(scoreboard(match));
+    clock.update(match.state, match.version, match.status);
     if (match.last_event) log.textContent = fmt("Last: %(type)s", { type: t(match.last_event.type) });
   }, (err) => {
     holder.replaceChildren(watchError(err));
