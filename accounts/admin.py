@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import audit, roles, services, two_factor
 from accounts.models import EnrolmentLink, User
 from accounts.models_audit import AuditRecord
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -115,19 +116,12 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(EnrolmentLink)
-class EnrolmentLinkAdmin(admin.ModelAdmin):
-    """Who was given an enrolment link, by whom, and whether it was used (read-only)."""
+class EnrolmentLinkAdmin(ReadOnlyAdmin):
+    """Who was given an enrolment link, by whom, and whether it was used."""
 
     list_display = ("user", "issued_by", "created_at", "expires_at", "used_at")
     list_filter = ("used_at",)
     search_fields = ("user__username",)
-    readonly_fields = ("user", "issued_by", "created_at", "expires_at", "used_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # The audit trail (written by accounts/audit.py), read-only.

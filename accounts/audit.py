@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
 from accounts.models_audit import AuditRecord
+from core.admin import ReadOnlyAdmin
 from core.logs import request_id_var
 
 logger = logging.getLogger(__name__)
@@ -227,7 +228,7 @@ def connect() -> None:
 # --- Admin ----------------------------------------------------------------------------------------
 
 
-class AuditRecordAdmin(admin.ModelAdmin):
+class AuditRecordAdmin(ReadOnlyAdmin):
     """Read-only, for managers: nobody edits or deletes the trail through the admin."""
 
     list_display = ("at", "actor_name", "action", "object_type", "object_repr", "fields_changed")
@@ -283,12 +284,3 @@ class AuditRecordAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self._may_view(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from config import views
 from core import metrics  # noqa: F401 - metrics registers its scrape-time collectors
 from games.scoring.views import club_tv
+from games.views import checkin_screen
 from notifications.webhook import telegram_webhook
 
 handler400 = "core.api.bad_request"
@@ -49,6 +50,8 @@ urlpatterns = [
     path("", include("accounts.web_urls")),
     # The club's TV screen: live matches and the floor (games.scoring).
     path("tv/<int:club_id>/", club_tv, name="club-tv"),
+    # The club's check-in screen: the tables' live QR codes (needs the club's screen key).
+    path("tv/<int:club_id>/check-in/", checkin_screen, name="checkin-screen"),
     path("", views.miniapp, name="miniapp"),
     # Client-side routes of the Mini App (deep links like /floor, /play/42) serve the same page.
     re_path(

@@ -43,6 +43,7 @@ from games.errors import (
     TooLateToCancel,
 )
 from games.models import Booking, CheckInAttempt, Club, SessionBillLine, Table, TableSession
+from games.models.club import new_checkin_secret
 from games.topics import ClubTopic
 from realtime import broadcast
 
@@ -346,6 +347,15 @@ def booking_check_in(*, booking_id: int, actor, now: datetime | None = None) -> 
     if booking is None:
         raise BookingNotFound()
     return session_open(table_id=booking.table_id, opened_by=actor, booking_id=booking_id, now=now)
+
+
+def club_rotate_screen_key(*, club_id: int) -> Club:
+    """A new check-in screen link for the club: the old one (if it leaked) shows nothing any more."""
+    with transaction.atomic():
+        club = Club.objects.select_for_update().get(pk=club_id)
+        club.screen_secret = new_checkin_secret()
+        club.save(update_fields=["screen_secret"])
+    return club
 
 
 def table_check_in(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from core.admin import ReadOnlyAdmin
 from games.models import WEEKDAYS, Club
 from stats.analytics import club_analytics, figures_csv
 from stats.models import Achievement, ClubAnalytics, PlayerStats, Rating
@@ -49,7 +50,7 @@ def rub(kopecks: int) -> str:
 
 
 @admin.register(ClubAnalytics)
-class ClubAnalyticsAdmin(admin.ModelAdmin):
+class ClubAnalyticsAdmin(ReadOnlyAdmin):
     """Occupancy, revenue, bookings and players of one club over a date range."""
 
     def has_view_permission(self, request, obj=None):
@@ -64,15 +65,6 @@ class ClubAnalyticsAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
@@ -152,17 +144,6 @@ class ClubAnalyticsAdmin(admin.ModelAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/stats/analytics.html", context)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Rating)

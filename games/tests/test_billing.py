@@ -351,6 +351,12 @@ def sessions(draw, max_minutes: int = 3 * 24 * 60):
     return start, start + duration, zone
 
 
+def minutes_after(start: datetime, minutes: int) -> datetime:
+    """`minutes` real minutes after `start` (aware arithmetic in a zone is wall-clock: across a DST
+    change `start + timedelta` could land past the session's end)."""
+    return (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(start.tzinfo)
+
+
 def whole_minutes_in(start: datetime, end: datetime) -> int:
     """The largest m with start + m minutes <= end (the split point must lie inside the session)."""
     return (end.astimezone(UTC) - start.astimezone(UTC)) // timedelta(minutes=1)
@@ -382,8 +388,7 @@ def test_property_exact_is_the_sum_of_per_minute_prices(session, tariffs):
 def test_property_splitting_at_a_minute_is_additive(session, tariffs, data):
     start, end, zone = session
     whole = bill_session(start, end, zone, tariffs)
-    m = data.draw(st.integers(0, whole_minutes_in(start, end)))
-    middle = start + timedelta(minutes=m)
+    middle = minutes_after(start, data.draw(st.integers(0, whole_minutes_in(start, end))))
     first = bill_session(start, middle, zone, tariffs)
     second = bill_session(middle, end, zone, tariffs)
     assert first.minutes + second.minutes == whole.minutes
@@ -395,7 +400,7 @@ def test_property_splitting_at_a_minute_is_additive(session, tariffs, data):
 def test_property_whole_kopeck_minutes_split_subtotals(session, tariffs, data):
     start, end, zone = session
     whole = bill_session(start, end, zone, tariffs)
-    middle = start + timedelta(minutes=data.draw(st.integers(0, whole_minutes_in(start, end))))
+    middle = minutes_after(start, data.draw(st.integers(0, whole_minutes_in(start, end))))
     first = bill_session(start, middle, zone, tariffs)
     second = bill_session(middle, end, zone, tariffs)
     assert whole.subtotal == first.subtotal + second.subtotal

@@ -1,11 +1,13 @@
 """Admin (retry failed, templates with preview and DB override, broadcasts) and the commands."""
 
 import json
+from datetime import timedelta
 from io import StringIO
 
 import httpx
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from notifications import announcements, delivery, rendering
@@ -123,7 +125,13 @@ def test_broadcast_form_writes_one_row_per_opted_in_recipient_and_the_sweep_send
 def test_broadcast_audience_players_with_bookings_today(club):
     booked = UserFactory(from_telegram=True, username="booked")
     UserFactory(from_telegram=True, username="idle")
-    BookingFactory(player=booked, table=TableFactory(club=club))
+    # Later today in the club's time zone, whatever the hour the suite runs at (the factory's
+    # default, two hours from now, is tomorrow after 22:00).
+    local_now = timezone.now().astimezone(club.tz)
+    start = min(local_now + timedelta(minutes=5), local_now.replace(hour=23, minute=50))
+    BookingFactory(
+        player=booked, table=TableFactory(club=club), start=start, end=start + timedelta(minutes=5)
+    )
 
     users = list(
         announcements.broadcast_audience(audience="booked_today").values_list("username", flat=True)
