@@ -238,6 +238,12 @@ class MatchEvent(models.Model):
         ABANDON = "abandon", _("abandoned")
         UNDO = "undo", _("undo")
         CORRECTION = "correction", _("correction")
+        FOUL_CHOICE = "foul_choice", _("choice after a foul")
+        PUSH_OUT = "push_out", _("push-out")
+        PUSH_OUT_CHOICE = "push_out_choice", _("choice after a push-out")
+        LAG = "lag", _("lag for the break")
+        TIME_FOUL = "time_foul", _("time foul")
+        CLOCK_EXTENSION = "clock_extension", _("shot clock extension")
 
     match = models.ForeignKey(
         Match, on_delete=models.CASCADE, related_name="events", verbose_name=_("match")

@@ -11,6 +11,7 @@ Registry and convenience API::
     state = initial("snooker", {"best_of": 7})
     state = apply("snooker", state, {"type": "pot", "side": 0, "ball": "red"})
     assert fold("snooker", {"best_of": 7}, events) == state   # folding == stepwise
+    legal_actions("snooker", state)   # {"at_table", "breaker", "actions", "notices"}
 
 States are plain JSON-serialisable dicts and are never mutated: ``apply`` returns a new dict.
 ``undo`` is not an engine event: the match layer folds the remaining events instead.
@@ -36,6 +37,7 @@ __all__ = [
     "fold",
     "get_engine",
     "initial",
+    "legal_actions",
     "validate_format",
 ]
 
@@ -84,3 +86,8 @@ def apply(discipline: str, state: dict, event: Any) -> dict:
 def fold(discipline: str, format: Any, events: Iterable[Any]) -> dict:  # noqa: A002
     """``initial(format)`` then ``apply`` each event in order."""
     return get_engine(discipline).fold(format, events)
+
+
+def legal_actions(discipline: str, state: dict) -> dict:
+    """The legal next actions for ``state`` (see ``Engine.legal_actions``)."""
+    return get_engine(discipline).legal_actions(state)

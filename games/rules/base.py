@@ -54,6 +54,10 @@ TOO_MANY_BALLS = "too_many_balls"
 NOT_OPENING_BREAK = "not_opening_break"
 MATCH_OVER = "match_over"
 BAD_STATE = "bad_state"
+NO_CHOICE_PENDING = "no_choice_pending"
+NOT_AVAILABLE = "not_available"
+NOT_IN_FORMAT = "not_in_format"
+NO_EXTENSIONS = "no_extensions"
 
 # --- reason codes (InvalidFormat.reason) --------------------------------------------------------
 FORMAT_NOT_AN_OBJECT = "not_an_object"
@@ -78,6 +82,11 @@ MSG_MATCH_OVER = "The match is over; only a staff correction can change it."
 MSG_MATCH_ABANDONED = "The match was abandoned; nothing can change it."
 MSG_BAD_STATE = "The state does not belong to this discipline's engine."
 MSG_INVALID_FORMAT = "The match format is not valid for this discipline."
+MSG_NO_CHOICE_PENDING = "There is no choice to make now."
+MSG_NOT_AVAILABLE = "That action is not available in this position."
+MSG_NOT_IN_FORMAT = "The match settings do not allow this."
+MSG_NO_EXTENSIONS = "No shot-clock extensions are left in this frame."
+MSG_NO_SHOT_CLOCK = "This match is played without a shot clock."
 
 MESSAGES = {
     NOT_AN_EVENT: MSG_NOT_AN_EVENT,
@@ -92,6 +101,10 @@ MESSAGES = {
     NOT_OPENING_BREAK: MSG_NOT_OPENING_BREAK,
     MATCH_OVER: MSG_MATCH_OVER,
     BAD_STATE: MSG_BAD_STATE,
+    NO_CHOICE_PENDING: MSG_NO_CHOICE_PENDING,
+    NOT_AVAILABLE: MSG_NOT_AVAILABLE,
+    NOT_IN_FORMAT: MSG_NOT_IN_FORMAT,
+    NO_EXTENSIONS: MSG_NO_EXTENSIONS,
 }
 
 # Frame limits for race_to / best_of formats.
@@ -245,6 +258,66 @@ def frames_format(fmt: Any, *, allowed: tuple[str, ...] = ("race_to", "best_of")
     return {"race_to": race_to, "best_of": 2 * race_to - 1}
 
 
+# --- match settings carried in the format ---------------------------------------------------------
+SHOT_CLOCK_SECONDS = (10, 120)
+SHOT_CLOCK_EXTENSIONS = (0, 5)
+#: Extensions per player per frame when the format does not say (WPA: one per player per rack).
+DEFAULT_EXTENSIONS = 1
+
+FormatSetting = Callable[[str, Any], Any]
+
+
+def shot_clock_setting(name: str, value: Any) -> dict:
+    """``{"seconds": 10..120, "extensions"?: 0..5}`` → the normal form with both keys."""
+    lo, hi = SHOT_CLOCK_SECONDS
+    elo, ehi = SHOT_CLOCK_EXTENSIONS
+    message = (
+        f'\'{name}\' must be {{"seconds": {lo}..{hi}, "extensions": {elo}..{ehi}}} '
+        "(extensions per player per frame)."
+    )
+    if not isinstance(value, dict) or set(value) - {"seconds", "extensions"}:
+        raise InvalidFormat(FORMAT_BAD_VALUE, message)
+    seconds = value.get("seconds")
+    extensions = value.get("extensions", DEFAULT_EXTENSIONS)
+    if not (_is_int(seconds) and lo <= seconds <= hi and _is_int(extensions)):
+        raise InvalidFormat(FORMAT_BAD_VALUE, message)
+    if not elo <= extensions <= ehi:
+        raise InvalidFormat(FORMAT_BAD_VALUE, message)
+    return {"seconds": seconds, "extensions": extensions}
+
+
+def bool_setting(name: str, value: Any) -> bool:
+    if type(value) is not bool:
+        raise InvalidFormat(FORMAT_BAD_VALUE, f"'{name}' must be true or false.")
+    return value
+
+
+def choice_setting(*options: str) -> FormatSetting:
+    def check(name: str, value: Any) -> str:
+        if type(value) is not str or value not in options:
+            raise InvalidFormat(FORMAT_BAD_VALUE, f"'{name}' must be one of: {', '.join(options)}.")
+        return value
+
+    return check
+
+
+BREAK_ORDERS = ("alternate", "winner", "loser")
+break_order_setting = choice_setting(*BREAK_ORDERS)
+
+
+def split_settings(fmt: Any, settings: dict[str, FormatSetting]) -> tuple[dict, dict]:
+    """Split ``fmt`` into (the frame/points keys, the validated match settings).
+
+    Settings are kept in the normal form only when given, so formats stored before a setting
+    existed validate (and fold) exactly as before; the engine applies the rule book's default.
+    """
+    if not isinstance(fmt, dict):
+        raise InvalidFormat(FORMAT_NOT_AN_OBJECT, "The format must be a JSON object.")
+    rest = {k: v for k, v in fmt.items() if k not in settings}
+    chosen = {k: settings[k](k, v) for k, v in fmt.items() if k in settings}
+    return rest, chosen
+
+
 # --- the base engine ------------------------------------------------------------------------------
 class Engine:
     """Base of every engine. Subclasses set ``discipline``, ``family``, ``FIELDS`` and ``on_<type>``.
@@ -257,6 +330,8 @@ class Engine:
     discipline: str = ""
     family: str = ""
     FIELDS: dict[str, FieldSpec] = {}
+    #: Format keys beyond race_to / best_of (validated by ``split_settings``).
+    SETTINGS: dict[str, FormatSetting] = {"shot_clock": shot_clock_setting}
     tracks_runs = False
 
     @property
@@ -272,7 +347,11 @@ class Engine:
 
     # -- formats and state ---------------------------------------------------------------------
     def validate_format(self, fmt: Any) -> dict:
-        return frames_format(fmt)
+        frames, settings = split_settings(fmt, self.SETTINGS)
+        return {**frames_format(frames), **settings}
+
+    def setting(self, state: dict, name: str, default: Any = None) -> Any:
+        return state["format"].get(name, default)
 
     def target(self, state: dict) -> int:
         return state["format"]["race_to"]
@@ -307,8 +386,25 @@ class Engine:
 
     def reset_frame(self, state: dict) -> None:
         """Reset discipline-specific per-frame keys at the start of each frame."""
-        state["breaker"] = (state["frame_no"] - 1) % 2
+        # Breaks alternate unless the format's ``break_order`` says the winner or the loser of the
+        # last frame breaks; ``first_breaker`` exists only once a ``lag`` was recorded.
+        order = state["format"].get("break_order", "alternate")
+        history = state["frame_history"]
+        if order != "alternate" and history and history[-1]["winner"] is not None:
+            winner = history[-1]["winner"]
+            state["breaker"] = winner if order == "winner" else 1 - winner
+        else:
+            state["breaker"] = (state.get("first_breaker", 0) + state["frame_no"] - 1) % 2
         state["at_table"] = state["breaker"]
+        self.reset_clock(state)
+
+    def reset_clock(self, state: dict) -> None:
+        clock = state["format"].get("shot_clock")
+        if clock:
+            state["clock"] = {
+                "seconds": clock["seconds"],
+                "extensions": [clock["extensions"], clock["extensions"]],
+            }
 
     def finalize(self, state: dict) -> None:
         """Recompute derived keys after every event."""
@@ -368,7 +464,74 @@ class Engine:
         if state["frames"][winner] >= self.target(state):
             self.end_match(state, winner, "frames")
 
+    # -- legal actions -------------------------------------------------------------------------
+    def turn_sides(self, state: dict) -> list[int]:
+        at = state["at_table"]
+        return [0, 1] if at is None else [at]
+
+    def play_actions(self, state: dict) -> list[dict]:
+        """The discipline's own legal actions in a live state (pots, fouls, choices, ...)."""
+        return []
+
+    def notices(self, state: dict) -> list[dict]:
+        """What the rules announce now (warnings, ball in hand, ...): [{"code", "side"?}]."""
+        return []
+
+    def legal_actions(self, state: dict) -> dict:
+        """The legal next actions: {"at_table", "breaker", "actions": [{"type", "sides", ...}],
+        "notices": [...]}. An action lists the sides that may send it and, where the event has
+        fields, the values the rules allow now. Staff-only events (correction, abandon) and undo
+        are not listed."""
+        if state["over"] or state["abandoned"]:
+            return {"at_table": None, "breaker": None, "actions": [], "notices": []}
+        both = [0, 1]
+        actions = []
+        if state["last_event"] is None and "lag" in self.FIELDS:
+            actions.append({"type": "lag", "sides": both})
+        actions += self.play_actions(state)
+        if "clock" in state:
+            sides = self.turn_sides(state)
+            actions.append({"type": "time_foul", "sides": sides})
+            extend = [s for s in sides if state["clock"]["extensions"][s] > 0]
+            if extend:
+                actions.append({"type": "clock_extension", "sides": extend})
+        actions += [
+            {"type": "concede_frame", "sides": both},
+            {"type": "concede_match", "sides": both},
+        ]
+        return {
+            "at_table": state["at_table"],
+            "breaker": state["breaker"],
+            "actions": actions,
+            "notices": self.notices(state),
+        }
+
     # -- events common to every discipline -----------------------------------------------------
+    def on_lag(self, state: dict, f: dict) -> None:
+        """Who breaks the first frame (the lag or the toss); only before anything else."""
+        if state["last_event"] is not None:
+            raise IllegalEvent(NOT_AVAILABLE, "The lag is only recorded before the first shot.")
+        state["first_breaker"] = f["side"]
+        self.reset_frame(state)
+
+    def on_time_foul(self, state: dict, f: dict) -> None:
+        """The shot clock ran out: the discipline's standard foul by the side at the table."""
+        if "clock" not in state:
+            raise IllegalEvent(NOT_IN_FORMAT, MSG_NO_SHOT_CLOCK)
+        self.time_foul(state, f["side"])
+
+    def time_foul(self, state: dict, side_: int) -> None:
+        self.on_foul(state, {"side": side_})
+
+    def on_clock_extension(self, state: dict, f: dict) -> None:
+        if "clock" not in state:
+            raise IllegalEvent(NOT_IN_FORMAT, MSG_NO_SHOT_CLOCK)
+        s = f["side"]
+        self.check_turn(state, s)
+        if state["clock"]["extensions"][s] <= 0:
+            raise IllegalEvent(NO_EXTENSIONS)
+        state["clock"]["extensions"][s] -= 1
+
     def on_concede_frame(self, state: dict, f: dict) -> None:
         self.end_frame(state, 1 - f["side"], "conceded")
 
@@ -412,6 +575,12 @@ class Engine:
 # Field specs shared by the frame disciplines.
 SIDE_ONLY: FieldSpec = ({"side": side}, {})
 NO_FIELDS: FieldSpec = ({}, {})
+#: Events every frame discipline accepts: the lag, and the shot clock's time foul and extension.
+COMMON_FIELDS: dict[str, FieldSpec] = {
+    "lag": SIDE_ONLY,
+    "time_foul": SIDE_ONLY,
+    "clock_extension": SIDE_ONLY,
+}
 CORRECTION_FIELDS_FRAMES: FieldSpec = (
     {"frames": int_pair(0, MAX_FRAMES)},
     {"score": int_pair(0, 9999)},

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from .base import (
     BAD_VALUE,
+    COMMON_FIELDS,
     CORRECTION_FIELDS_FRAMES,
     NO_FIELDS,
     SIDE_ONLY,
@@ -47,7 +48,9 @@ from .base import (
     Engine,
     IllegalEvent,
     boolean,
+    break_order_setting,
     int_range,
+    shot_clock_setting,
     side,
 )
 
@@ -57,6 +60,7 @@ BALLS = 15
 
 class PyramidEngine(Engine):
     family = "pyramid"
+    SETTINGS = {"shot_clock": shot_clock_setting, "break_order": break_order_setting}
 
     def __init__(self, discipline: str, *, bonus: bool):
         self.discipline = discipline
@@ -70,6 +74,7 @@ class PyramidEngine(Engine):
             "concede_match": SIDE_ONLY,
             "abandon": NO_FIELDS,
             "correction": CORRECTION_FIELDS_FRAMES,
+            **COMMON_FIELDS,
         }
 
     def extra_initial(self, state: dict) -> None:
@@ -123,6 +128,16 @@ class PyramidEngine(Engine):
         self.check_turn(state, s)
         state["fouls"][s] = 0
         state["at_table"] = 1 - s
+
+    def play_actions(self, state: dict) -> list[dict]:
+        sides = self.turn_sides(state)
+        pot = {"type": "pot", "sides": sides, "max_count": state["balls_on_table"]}
+        if self.bonus_allowed:
+            pot["bonus"] = True
+        return [pot, {"type": "foul", "sides": sides}, {"type": "end_turn", "sides": sides}]
+
+    def notices(self, state: dict) -> list[dict]:
+        return [{"code": "owes_ball", "side": s} for s in (0, 1) if state["owed"][s]]
 
     def correct_score(self, state: dict, score: list[int]) -> None:
         if max(score) >= FRAME_POINTS:

@@ -28,8 +28,21 @@ Rule decisions:
 * The side at the table (``at_table``) must be the one that pots, fouls or ends the turn
   (``not_your_turn``); during a re-spotted black ``at_table`` is None until someone plays
   (the toss decides who plays first).
-* ``fouls`` counts consecutive fouls per side (reset by that side's pot or end_turn);
-  informational, the "three misses" rule is a referee decision and is not automated.
+* ``fouls`` counts consecutive fouls per side (reset by that side's pot or end_turn).
+* After a foul that leaves the frame live, the incoming player chooses (WPBSA Section 3 Rule 10
+  "Fouls" and Rule 13 "Requested to Play Again"): ``foul_choice {"side": incoming, "choice":
+  "play"}`` (play from the position left; a free ball stays possible), ``"put_back"`` (the
+  offender plays again from the position left; the free ball is void, Rule 12) or, after a
+  ``foul {"miss": true}`` only, ``"replace"`` (Rule 14 "Foul and a Miss": the balls go back and
+  the offender plays again from the original position; the foul's points stay, the
+  position-dependent state — reds on the table, ball on — is restored from before the foul). The
+  choice is pending in ``choice`` {"side", "options"}; any event of the incoming side other than
+  ``foul_choice`` means "play" (so logs written before the choice existed fold as before).
+* ``foul {"miss": true, "clear": true}`` is a miss with a clear path to a full ball on
+  (Rule 14(c)): ``misses`` [a, b] counts them in a row from a replaced position; after two the
+  referee warns (notice ``three_miss_warning``), the third awards the frame to the opponent
+  (frame_history how "three_misses"). Any other event than the replace resets the count.
+* ``time_foul {"side"}`` (shot clock): a foul worth max(4, the ball on's value).
 * ``correction {"frames", "score"?}``: scores 0..9999; the current break is cleared.
 
 Discipline-specific state keys: ``reds_remaining`` (0..15), ``ball_on`` ("red" | "colour" |
@@ -47,7 +60,11 @@ from __future__ import annotations
 from .base import (
     BAD_FOUL_VALUE,
     BAD_VALUE,
+    COMMON_FIELDS,
+    NO_CHOICE_PENDING,
     NO_FIELDS,
+    NOT_AVAILABLE,
+    NOT_YOUR_TURN,
     SIDE_ONLY,
     TOO_MANY_BALLS,
     WRONG_BALL_ON,
@@ -66,6 +83,12 @@ COLOURS = ("yellow", "green", "brown", "blue", "pink", "black")
 ALL_COLOURS_VALUE = sum(VALUES[c] for c in COLOURS)  # 27
 MIN_FOUL = 4
 MAX_FOUL = 7
+THREE_MISSES = 3
+FOUL_CHOICES = ("play", "put_back", "replace")
+#: The position-dependent keys a foul-and-miss "replace" restores.
+POSITION_KEYS = ("reds_remaining", "ball_on", "respotted_black")
+#: Events after which a pending foul choice (and a possible free ball) still stand.
+KEEPS_CHOICE = ("foul", "time_foul", "clock_extension")
 
 
 def points_remaining(state: dict) -> int:
@@ -91,13 +114,15 @@ class SnookerEngine(Engine):
         ),
         "foul": (
             {"side": side, "value": int_range(MIN_FOUL, MAX_FOUL)},
-            {"reds_potted": int_range(1, REDS)},
+            {"reds_potted": int_range(1, REDS), "miss": boolean, "clear": boolean},
         ),
+        "foul_choice": ({"side": side, "choice": choice(*FOUL_CHOICES)}, {}),
         "end_turn": SIDE_ONLY,
         "concede_frame": SIDE_ONLY,
         "concede_match": SIDE_ONLY,
         "abandon": NO_FIELDS,
         "correction": ({"frames": int_pair(0, 50)}, {"score": int_pair(0, 9999)}),
+        **COMMON_FIELDS,
     }
 
     def reset_frame(self, state: dict) -> None:
@@ -107,8 +132,20 @@ class SnookerEngine(Engine):
         state["respotted_black"] = False
         state["break"] = 0
         state["frame_high"] = [0, 0]
+        state["choice"] = None
+        state["replace"] = None
+        state["misses"] = [0, 0]
+        state["free_ball_open"] = False
 
     def finalize(self, state: dict) -> None:
+        last = state["last_event"]
+        if last not in KEEPS_CHOICE:
+            if last != "foul_choice":
+                state["free_ball_open"] = False
+            state["choice"] = None
+            state["replace"] = None
+            if last not in ("foul_choice", None):
+                state["misses"] = [0, 0]
         remaining = points_remaining(state)
         state["points_remaining"] = remaining
         score = state["score"]
@@ -137,7 +174,7 @@ class SnookerEngine(Engine):
     def _free_ball(self, state: dict, f: dict) -> int:
         """Points for a potted free ball (a nominated ball played as the ball on)."""
         ball_on = state["ball_on"]
-        if state["last_event"] != "foul" or ball_on in ("colour", "black"):
+        if not state["free_ball_open"] or ball_on in ("colour", "black"):
             raise IllegalEvent(
                 BAD_VALUE, "A free ball is only possible on the first shot after a foul."
             )
@@ -191,8 +228,58 @@ class SnookerEngine(Engine):
                 self._decide_on_black(state)
 
     def on_foul(self, state: dict, f: dict) -> None:
-        s, value = f["side"], f["value"]
+        s = f["side"]
         self.check_turn(state, s)
+        before = {key: state[key] for key in POSITION_KEYS}
+        frame_no = state["frame_no"]
+        self._foul(state, f)
+        if state["frame_no"] != frame_no or state["at_table"] is None:
+            return  # the foul ended the frame, or the black is re-spotted: nothing to choose
+        miss = f.get("miss", False)
+        if miss and f.get("clear", False):
+            state["misses"][s] += 1
+            state["misses"][1 - s] = 0
+            if state["misses"][s] >= THREE_MISSES:
+                self.end_frame(state, 1 - s, "three_misses")
+                return
+        else:
+            state["misses"] = [0, 0]
+        state["choice"] = {
+            "side": 1 - s,
+            "options": list(FOUL_CHOICES if miss else FOUL_CHOICES[:2]),
+        }
+        state["replace"] = before if miss else None
+        state["free_ball_open"] = True
+
+    def on_foul_choice(self, state: dict, f: dict) -> None:
+        pending = state["choice"]
+        if not pending:
+            raise IllegalEvent(NO_CHOICE_PENDING)
+        s, picked = f["side"], f["choice"]
+        if s != pending["side"]:
+            raise IllegalEvent(NOT_YOUR_TURN, f"The choice is side {pending['side']}'s to make.")
+        if picked not in pending["options"]:
+            raise IllegalEvent(
+                NOT_AVAILABLE, "The balls are only replaced after a foul and a miss."
+            )
+        if picked == "play":
+            state["at_table"] = s
+        else:
+            state["at_table"] = 1 - s
+            state["free_ball_open"] = False
+            if picked == "replace":
+                state.update(state["replace"])
+        if picked != "replace":
+            state["misses"] = [0, 0]
+        state["choice"] = None
+        state["replace"] = None
+
+    def time_foul(self, state: dict, side_: int) -> None:
+        value = max(MIN_FOUL, VALUES.get(state["ball_on"], 0))
+        self.on_foul(state, {"side": side_, "value": value})
+
+    def _foul(self, state: dict, f: dict) -> None:
+        s, value = f["side"], f["value"]
         ball_on = state["ball_on"]
         minimum = max(MIN_FOUL, VALUES.get(ball_on, 0))
         if value < minimum:
@@ -230,6 +317,50 @@ class SnookerEngine(Engine):
 
     def after_correction(self, state: dict) -> None:
         state["break"] = 0
+
+    # -- legal actions ---------------------------------------------------------------------------
+    def play_actions(self, state: dict) -> list[dict]:
+        sides = self.turn_sides(state)
+        ball_on, reds = state["ball_on"], state["reds_remaining"]
+        actions = []
+        pending = state["choice"]
+        if pending:
+            actions.append(
+                {"type": "foul_choice", "sides": [pending["side"]], "choices": pending["options"]}
+            )
+        if ball_on == "red":
+            pot = {"type": "pot", "sides": sides, "balls": ["red"], "max_count": reds}
+        elif ball_on == "colour":
+            pot = {"type": "pot", "sides": sides, "balls": list(COLOURS)}
+        else:
+            pot = {"type": "pot", "sides": sides, "balls": [ball_on]}
+        if state["free_ball_open"] and ball_on not in ("colour", "black"):
+            pot["free_balls"] = [c for c in COLOURS if c != ball_on]
+        foul = {
+            "type": "foul",
+            "sides": sides,
+            "min_value": max(MIN_FOUL, VALUES.get(ball_on, 0)),
+            "max_value": MAX_FOUL,
+            "miss": True,  # the foul may be called a miss (and a clear-ball miss)
+        }
+        if ball_on in ("red", "colour") and reds:
+            foul["max_reds_potted"] = reds
+        actions += [pot, foul, {"type": "end_turn", "sides": sides}]
+        return actions
+
+    def notices(self, state: dict) -> list[dict]:
+        out = []
+        if state["choice"]:
+            out.append({"code": "foul_choice", "side": state["choice"]["side"]})
+        for s in (0, 1):
+            if state["misses"][s] == THREE_MISSES - 1:
+                out.append({"code": "three_miss_warning", "side": s})
+        if state["respotted_black"]:
+            out.append({"code": "respotted_black"})
+        at = state["at_table"]
+        if at is not None and state["snookers_required"][at]:
+            out.append({"code": "snookers_required", "side": at})
+        return out
 
 
 SNOOKER = SnookerEngine()

@@ -167,6 +167,24 @@ class StraightPoolEngine(Engine):
     def on_concede_match(self, state: dict, f: dict) -> None:
         self._finish(state, 1 - f["side"], "conceded")
 
+    def play_actions(self, state: dict) -> list[dict]:
+        sides = [0, 1] if state["opening_break"] else [state["at_table"]]
+        foul = {"type": "foul", "sides": sides}
+        if state["opening_break"]:
+            foul["break"] = True
+        return [
+            {"type": "pot", "sides": sides, "max_count": MAX_BALLS_PER_SHOT},
+            foul,
+            {"type": "end_turn", "sides": sides},
+        ]
+
+    def notices(self, state: dict) -> list[dict]:
+        return [
+            {"code": "three_foul_warning", "side": s}
+            for s in (0, 1)
+            if state["fouls"][s] == THREE_FOULS - 1
+        ]
+
     def on_correction(self, state: dict, f: dict) -> None:
         score = f["score"]
         target = self.target(state)

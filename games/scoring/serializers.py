@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from core.api import InputSerializer
+from games import rules
 from games.models import Match, MatchEvent, TableSession
 from games.rules import DISCIPLINES
 from games.scoring import results, selectors
@@ -20,6 +21,12 @@ def side_data(side) -> dict:
     }
 
 
+def legal_data(discipline: str, state: dict) -> dict:
+    """The legal next actions of `state` (the engine's `legal_actions`): what the scorer's pads
+    offer. Derived from the state, never stored."""
+    return rules.legal_actions(discipline, state)
+
+
 def match_data(match: Match, *, user=None) -> dict:
     """The match as the API and the topic snapshot show it (expects `selectors.match_get`)."""
     table = match.table
@@ -33,6 +40,7 @@ def match_data(match: Match, *, user=None) -> dict:
         "winner": match.winner_side,
         "version": match.version,
         "state": match.state,
+        "legal": legal_data(match.discipline, match.state),
         "sides": [side_data(s) for s in match.sides.all()],
         "club": match.club_id,
         "table": ({"id": table.pk, "number": table.number, "name": str(table)} if table else None),
@@ -87,6 +95,7 @@ def event_result_data(result) -> dict:
     return {
         "version": result.version,
         "state": result.state,
+        "legal": legal_data(match.discipline, result.state),
         "event": event_data(result.event),
         "status": match.status,
         "winner": match.winner_side,

@@ -32,7 +32,7 @@ from games import rules
 from games.models import Match, MatchEvent, MatchSide, Table, TableSession
 from games.scoring import results, selectors
 from games.scoring.errors import ScoringError
-from games.scoring.serializers import event_data
+from games.scoring.serializers import event_data, legal_data
 from games.scoring.signals import match_finished, match_reopened
 from games.scoring.topics import MatchTopic
 from realtime import broadcast
@@ -478,6 +478,7 @@ def _publish(match: Match, event: MatchEvent) -> None:
         version=event.seq,
         data={
             "state": match.state,
+            "legal": legal_data(match.discipline, match.state),
             "event": event_data(event),
             "status": match.status,
             "winner": match.winner_side,

@@ -2,7 +2,7 @@
 
 Snapshot: the match as `GET /api/matches/<id>/` shows it, with `version` = its last seq.
 Updates (services._publish, one per event, version = seq, no gaps):
-`{"state", "event", "status", "winner"}`.
+`{"state", "legal", "event", "status", "winner"}` (`legal`: the engine's legal next actions).
 
 Who may watch follows the match's visibility: public → anyone, also anonymous sockets; club →
 signed-in users; private → its players and staff. The kind is `public` so that anonymous sockets

@@ -100,3 +100,34 @@ export function linkStyle(id, href) {
   if (document.getElementById(id)) return;
   document.head.append(h("link", { id, rel: "stylesheet", href }));
 }
+
+// A shot clock for a match's `state.clock` ({seconds, extensions}): counts down from `seconds`,
+// restarted by every scoring event (a new version), hidden when the match has no clock or is not
+// live. The time foul itself is the scorer's tap (the engines book it as the discipline's foul).
+//   const clock = shotClock({ id: "play-clock" }); root.append(clock.el);
+//   clock.update(match.state, match.version, match.status);   // after every render; clock.stop()
+export function shotClock(attrs = {}) {
+  adoptStyle("shot-clock-style", `.shot-clock { font: 700 28px/1 system-ui, sans-serif; text-align: center; margin: 6px 0; }
+.shot-clock[data-late="true"] { color: #b54708; }`);
+  const el = h("div", { class: "shot-clock", role: "timer", ...attrs });
+  el.hidden = true;
+  let version = null;
+  let started = 0;
+  let timer = null;
+  const stop = () => { clearInterval(timer); timer = null; };
+  const update = (state, currentVersion, status) => {
+    const c = state?.clock;
+    stop();
+    el.hidden = !c || status !== "live";
+    if (el.hidden) return;
+    if (currentVersion !== version) { version = currentVersion; started = Date.now(); }
+    const tick = () => {
+      const left = Math.ceil(c.seconds - (Date.now() - started) / 1000);
+      el.textContent = left > 0 ? String(left) : t("Time!");
+      el.dataset.late = String(left <= 5);
+    };
+    tick();
+    timer = setInterval(tick, 250);
+  };
+  return { el, update, stop };
+}

@@ -2,7 +2,7 @@
 // (topic club:<id>). New and finished matches are picked up by re-reading the list every few
 // seconds; scores arrive over the socket as they happen.
 import { api } from "./api.js";
-import { adoptStyle, fmt, h, t } from "./dom.js";
+import { adoptStyle, fmt, h, shotClock, t } from "./dom.js";
 import { realtime } from "./realtime.js";
 import { scoreboard, STYLE, watchMatch } from "./screens/watch.js";
 
@@ -25,22 +25,27 @@ function drop(id) {
   const entry = boards.get(id);
   if (!entry) return;
   entry.off();
+  entry.clock.stop();
   entry.el.remove();
   boards.delete(id);
   setEmpty();
 }
 
 function add(match) {
-  const el = h("div", { dataset: { match: match.id } }, scoreboard(match));
+  const clock = shotClock({ dataset: { role: "shot-clock" } });
+  const holder = h("div", {}, scoreboard(match));
+  const el = h("div", { dataset: { match: match.id } }, holder, clock.el);
   matchesEl.append(el);
+  clock.update(match.state, match.version, match.status);
   let version = match.version;
-  const entry = { el, off: () => {}, finishing: false };
+  const entry = { el, off: () => {}, finishing: false, clock };
   boards.set(match.id, entry);
   entry.off = watchMatch(match.id, (live) => {
     const board = scoreboard(live);
     if (live.version > version) board.classList.add("flash");
     version = live.version;
-    el.replaceChildren(board);
+    holder.replaceChildren(board);
+    clock.update(live.state, live.version, live.status);
     if (live.status !== "live" && !entry.finishing) {
       entry.finishing = true;
       setTimeout(() => drop(match.id), FINISHED_SHOWN_MS);

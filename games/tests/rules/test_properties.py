@@ -45,10 +45,22 @@ steps_strategy = st.lists(
 def format_strategy(discipline):
     if discipline == "straight_pool":
         return st.builds(lambda n: {"points_to": n}, st.integers(1, 40))
-    return st.one_of(
+    frames = st.one_of(
         st.builds(lambda n: {"race_to": n}, st.integers(1, 3)),
         st.builds(lambda n: {"best_of": n}, st.sampled_from([1, 3, 5])),
     )
+    settings_ = {"shot_clock": st.builds(dict, seconds=st.just(30), extensions=st.integers(0, 2))}
+    if FAMILY[discipline] in ("pool", "pyramid"):
+        settings_["break_order"] = st.sampled_from(["alternate", "winner", "loser"])
+    if discipline in ("pool_9", "pool_10"):
+        settings_["golden_break"] = st.booleans()
+    if discipline == "pool_8":
+        settings_["eight_on_break"] = st.sampled_from(["respot", "win"])
+    extra = st.fixed_dictionaries({}, optional=settings_)
+    return st.builds(lambda f, e: {**f, **e}, frames, extra)
+
+
+RULE_EVENTS = ("lag", "time_foul", "clock_extension")
 
 
 def rare_event(discipline, state, kind, side, a, b):
@@ -92,6 +104,10 @@ def pool_event(discipline, state, kind, side, a, b):
         return event
     if kind < 75:
         return {"type": "pot", "side": side, "count": 1 + a % 4}
+    if kind < 80 and discipline != "pool_8":
+        return {"type": "push_out", "side": side}
+    if kind < 85 and discipline != "pool_8":
+        return {"type": "push_out_choice", "side": side, "choice": "play" if a % 2 else "pass"}
     return {"type": "end_turn", "side": side}
 
 
@@ -123,7 +139,13 @@ def snooker_event(discipline, state, kind, side, a, b):
         event = {"type": "foul", "side": side, "value": 4 + a % 4}
         if b < 3:
             event["reds_potted"] = 1 + b
+        if a % 3:
+            event["miss"] = True
+            event["clear"] = a % 3 == 2
         return event
+    if kind < 90:
+        choice = ("play", "put_back", "replace", "replace")[a % 4]
+        return {"type": "foul_choice", "side": side, "choice": choice}
     return {"type": "end_turn", "side": side}
 
 
@@ -139,6 +161,8 @@ def make_event(discipline, state, step):
     kind, side, a, b = step
     if kind < 6:
         return rare_event(discipline, state, kind, side, a, b)
+    if kind < 9 and discipline != "straight_pool":
+        return {"type": RULE_EVENTS[kind - 6], "side": side}
     # make the side at the table the likely actor
     if state["at_table"] is not None and b % 4:
         side = state["at_table"]
@@ -210,6 +234,57 @@ def check_invariants(discipline, state):
             assert state["ball_on"] == "black" and state["reds_remaining"] == 0
 
 
+def instances(action):
+    """Concrete events for one legal action: every side, and each listed value's extremes."""
+    base = {k: v for k, v in action.items() if k in ()}
+    etype = action["type"]
+    for s in action["sides"]:
+        event = {"type": etype, "side": s, **base}
+        if "choices" in action:
+            yield from ({**event, "choice": c} for c in action["choices"])
+        elif "hows" in action:
+            yield event
+            yield from ({**event, "how": how} for how in action["hows"])
+        elif etype == "pot" and "balls" in action:
+            yield from ({**event, "ball": ball} for ball in action["balls"])
+            if "max_count" in action:
+                yield {**event, "ball": "red", "count": action["max_count"]}
+            yield from (
+                {**event, "ball": c, "free_ball": True} for c in action.get("free_balls", ())
+            )
+        elif etype == "pot":
+            yield {**event, "count": 1}
+            yield {**event, "count": action["max_count"]}
+            if action.get("bonus"):
+                yield {**event, "count": 1, "bonus": True}
+        elif etype == "foul" and "min_value" in action:
+            yield {**event, "value": action["min_value"]}
+            yield {**event, "value": action["max_value"], "miss": True, "clear": True}
+            if "max_reds_potted" in action:
+                yield {**event, "value": 7, "reds_potted": action["max_reds_potted"]}
+        elif etype == "foul":
+            yield event
+            if action.get("break"):
+                yield {**event, "break": True}
+            yield from ({**event, "eight_ball": e} for e in action.get("eight_ball", ()))
+        else:
+            yield event
+
+
+def check_legal_actions(discipline, state):
+    """Every action the engine offers is accepted by ``apply``; a finished match offers none."""
+    legal = rules.legal_actions(discipline, state)
+    assert json.loads(json.dumps(legal)) == legal
+    if state["over"]:
+        assert legal["actions"] == []
+        return
+    assert legal["at_table"] == state["at_table"]
+    for action in legal["actions"]:
+        assert action["sides"] and set(action["sides"]) <= {0, 1}
+        for event in instances(action):
+            rules.apply(discipline, state, event)  # raises IllegalEvent if the offer is wrong
+
+
 @pytest.mark.parametrize("discipline", DISCIPLINES)
 @SETTINGS
 @given(data=st.data())
@@ -218,6 +293,7 @@ def test_random_legal_sequences_keep_the_state_possible(discipline, data):
     steps = data.draw(steps_strategy, label="steps")
     state = rules.initial(discipline, fmt)
     check_invariants(discipline, state)
+    check_legal_actions(discipline, state)
     accepted = []
     for step in steps:
         event = make_event(discipline, state, step)
@@ -231,7 +307,10 @@ def test_random_legal_sequences_keep_the_state_possible(discipline, data):
         assert json.dumps(state, sort_keys=True) == before  # apply never mutates its input
         assert new["last_event"] == event["type"]
         check_invariants(discipline, new)
+        check_legal_actions(discipline, new)
         accepted.append(event)
+        # undo = fold of the remaining events: it restores the state before the event exactly
+        assert rules.fold(discipline, fmt, accepted[:-1]) == state
         state = new
     assert rules.fold(discipline, fmt, accepted) == state
 

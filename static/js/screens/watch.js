@@ -1,7 +1,7 @@
 // The Watch screen: /watch lists the live matches you may watch; /watch/<id> shows one match live
 // over /ws/ (topic match:<id>). `scoreboard()` is shared with the Play screen and the TV page.
 import { api } from "../api.js";
-import { adoptStyle, fmt, h, screenRoot, t } from "../dom.js";
+import { adoptStyle, fmt, h, screenRoot, shotClock, t } from "../dom.js";
 import { realtime } from "../realtime.js";
 import { mountResultPanel } from "./result.js";
 
@@ -144,11 +144,14 @@ function mountOne(root, id) {
   const log = h("p", { class: "muted", id: "watch-last" });
   // Where a finished result stands, with Confirm / Dispute for the other side (result.js).
   const resultBox = h("div", { id: "watch-result", class: "board-result", hidden: "" });
-  root.append(holder, resultBox, log, h("a", { href: "/watch", "data-nav": "watch" }, t("All live matches")));
+  const clock = shotClock({ id: "watch-clock" });
+  root.append(holder, clock.el, resultBox, log, h("a", { href: "/watch", "data-nav": "watch" }, t("All live matches")));
+  cleanup.push(() => clock.stop());
   const panel = mountResultPanel(resultBox, id);
   let status = null;
   const off = watchMatch(id, (match) => {
     holder.replaceChildren(scoreboard(match));
+    clock.update(match.state, match.version, match.status);
     if (match.last_event) log.textContent = fmt("Last: %(type)s", { type: t(match.last_event.type) });
     if (status !== null && status !== match.status) panel.statusChanged();
     status = match.status;
