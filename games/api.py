@@ -35,7 +35,6 @@ from games.serializers import (
     club_data,
     club_detail_data,
     current_session_data,
-    session_data,
 )
 
 
@@ -122,7 +121,7 @@ class TableCheckInApi(APIView):
             table_id=table_id, user=request.user, code=data["code"]
         )
         return Response(
-            session_data(session, running_bill=selectors.session_running_bill(session)),
+            selectors.session_view(session),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -135,5 +134,11 @@ class CurrentSessionApi(APIView):
     @extend_schema(responses=CurrentSessionOut)
     def get(self, request):
         session = selectors.open_sessions_of(user=request.user).first()
-        running_bill = selectors.session_running_bill(session) if session else None
-        return Response(current_session_data(session, running_bill=running_bill))
+        unpaid = [
+            selectors.session_view(s) for s in selectors.unpaid_sessions_of(user=request.user)
+        ]
+        return Response(
+            current_session_data(
+                selectors.session_view(session) if session else None, unpaid=unpaid
+            )
+        )

@@ -11,8 +11,26 @@ from games.models.club import (
     Tariff,
 )
 from games.models.matches import Match, MatchEvent, MatchSide
+from games.models.money import (
+    CatalogueItem,
+    Payment,
+    SessionItem,
+    SessionPause,
+    SessionPresence,
+    SessionShare,
+    SessionStretch,
+    Shift,
+)
 
 __all__ = [
+    "CatalogueItem",
+    "Payment",
+    "SessionItem",
+    "SessionPause",
+    "SessionPresence",
+    "SessionShare",
+    "SessionStretch",
+    "Shift",
     "WEEKDAYS",
     "Booking",
     "CheckInAttempt",

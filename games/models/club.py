@@ -90,6 +90,8 @@ class Club(models.Model):
     # Version of the live floor (topic `club:<id>`): incremented with F() under this row's lock
     # by every change that alters the floor, in the same transaction, and sent with each update.
     floor_version = models.BigIntegerField(_("floor version"), default=0, editable=False)
+    # Version of the staff's `till:<id>` topic (open sessions' bills, items, payments).
+    till_version = models.BigIntegerField(_("till version"), default=0, editable=False)
 
     # Key of the club's check-in screen link (rotating it retires every screen's link).
     screen_secret = models.CharField(max_length=64, default=new_checkin_secret, editable=False)
