@@ -28,10 +28,12 @@ from games.serializers import (
     ClubOut,
     CurrentSessionOut,
     ObjectList,
+    SessionItemAddIn,
     SlotsQueryIn,
     TableSlotsOut,
     booking_data,
     bookings_data,
+    catalogue_item_data,
     club_data,
     club_detail_data,
     current_session_data,
@@ -142,3 +144,46 @@ class CurrentSessionApi(APIView):
                 selectors.session_view(session) if session else None, unpaid=unpaid
             )
         )
+
+
+class ClubCatalogueApi(APIView):
+    """What the club sells to the table (available items only)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ObjectList)
+    def get(self, request, club_id: int):
+        items = selectors.catalogue_of(club_id=club_id)
+        return Response({"results": [catalogue_item_data(i) for i in items]})
+
+
+class SessionItemsApi(APIView):
+    """The player orders to the table: an item onto the bill of the session they are in."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=SessionItemAddIn, responses={201: AnyObject, 200: AnyObject})
+    def post(self, request, session_id: int):
+        data = validated(SessionItemAddIn, request.data)
+        services.session_add_item(
+            session_id=session_id,
+            item_id=data["item"],
+            quantity=data["quantity"],
+            actor=request.user,
+            request_id=f"u{request.user.pk}:{data['request_id']}"
+            if data.get("request_id")
+            else None,
+        )
+        session = selectors.session_of_player(session_id=session_id, user=request.user)
+        return Response(selectors.session_view(session), status=status.HTTP_201_CREATED)
+
+
+class SessionDetailApi(APIView):
+    """A session's whole bill, for a player who was at it."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=AnyObject)
+    def get(self, request, session_id: int):
+        session = selectors.session_of_player(session_id=session_id, user=request.user)
+        return Response(selectors.session_view(session))

@@ -39,6 +39,7 @@ from games.billing import (
     bill_stretches,
     bill_totals,
 )
+from games.errors import SessionNotFound
 from games.models import (
     Booking,
     CatalogueItem,
@@ -630,6 +631,19 @@ def open_sessions_of(*, user) -> QuerySet[TableSession]:
         .prefetch_related(Prefetch("players", to_attr="player_list"))
         .order_by("started_at")
     )
+
+
+def session_of_player(*, session_id: int, user) -> TableSession:
+    """A session the player is or was at. Raises SessionNotFound (also for someone else's)."""
+    session = (
+        TableSession.objects.filter(Q(players=user) | Q(presence__player=user), pk=session_id)
+        .select_related("table", "table__club", "booking")
+        .distinct()
+        .first()
+    )
+    if session is None:
+        raise SessionNotFound()
+    return session
 
 
 def unpaid_sessions_of(*, user, now: datetime | None = None) -> QuerySet[TableSession]:

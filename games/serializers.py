@@ -46,6 +46,12 @@ class CheckInIn(FloorInput):
     code = serializers.CharField(max_length=64, trim_whitespace=True)
 
 
+class SessionItemAddIn(FloorInput):
+    item = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=50, default=1)
+    request_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
 class SlotsQueryIn(FloorInput):
     date = serializers.DateField(required=False, help_text="club-local day")
 
