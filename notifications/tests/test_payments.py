@@ -209,3 +209,36 @@ def test_the_last_share_paid_in_telegram_closes_the_bill_paid(tg, post, bill, pl
     post(successful(6, share, 30000, player, charge="tg-charge-2"))
     session.refresh_from_db()
     assert session.paid
+
+
+def test_closing_sends_each_player_the_itemised_bill(club, player):
+    from games.models import CatalogueItem
+    from notifications.models import Notification
+    from notifications.rendering import render_html
+
+    Tariff.objects.create(
+        club=club,
+        table_kind="pyramid",
+        name="Day",
+        price_per_hour=60000,
+        weekdays=list(range(7)),
+        start_time=time(0),
+        end_time=time(0),
+    )
+    staff = UserFactory(username="desk2", is_staff=True)
+    tea = CatalogueItem.objects.create(club=club, name="Tea", price=15000)
+    session = TableSessionFactory(
+        table=TableFactory(club=club, number=4, kind="pyramid"), started_at=START, players=[player]
+    )
+    services.session_add_item(
+        session_id=session.id, item_id=tea.id, quantity=2, actor=staff, by_staff=True, now=START
+    )
+    services.session_close(session_id=session.id, closed_by=staff, now=START + timedelta(hours=1))
+
+    note = Notification.objects.get(user=player, kind="session_bill")
+    text = render_html(note.kind, note.payload, language="en", user=player)
+    assert "Day, 60 min — 600.00 ₽" in text
+    assert "Tea × 2 — 300.00 ₽" in text
+    assert "Total: 900.00 ₽" in text
+    ru = render_html(note.kind, note.payload, language="ru", user=player)
+    assert "Итого: 900.00 ₽" in ru
