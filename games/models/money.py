@@ -214,6 +214,8 @@ class Shift(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.opened_at is None:
+            return str(self.club)
         return f"{self.club} {self.opened_at:%Y-%m-%d %H:%M}"
 
     @property
