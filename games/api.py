@@ -123,7 +123,7 @@ class TableCheckInApi(APIView):
             table_id=table_id, user=request.user, code=data["code"]
         )
         return Response(
-            selectors.session_view(session),
+            selectors.session_view(session, viewer=request.user),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -135,15 +135,13 @@ class CurrentSessionApi(APIView):
 
     @extend_schema(responses=CurrentSessionOut)
     def get(self, request):
-        session = selectors.open_sessions_of(user=request.user).first()
-        unpaid = [
-            selectors.session_view(s) for s in selectors.unpaid_sessions_of(user=request.user)
+        user = request.user
+        session = selectors.open_sessions_of(user=user).first()
+        bills = [
+            selectors.session_view(s, viewer=user) for s in selectors.recent_bills_of(user=user)
         ]
-        return Response(
-            current_session_data(
-                selectors.session_view(session) if session else None, unpaid=unpaid
-            )
-        )
+        view = selectors.session_view(session, viewer=user) if session else None
+        return Response(current_session_data(view, bills=bills))
 
 
 class ClubCatalogueApi(APIView):
@@ -175,7 +173,9 @@ class SessionItemsApi(APIView):
             else None,
         )
         session = selectors.session_of_player(session_id=session_id, user=request.user)
-        return Response(selectors.session_view(session), status=status.HTTP_201_CREATED)
+        return Response(
+            selectors.session_view(session, viewer=request.user), status=status.HTTP_201_CREATED
+        )
 
 
 class SessionDetailApi(APIView):
@@ -186,4 +186,4 @@ class SessionDetailApi(APIView):
     @extend_schema(responses=AnyObject)
     def get(self, request, session_id: int):
         session = selectors.session_of_player(session_id=session_id, user=request.user)
-        return Response(selectors.session_view(session))
+        return Response(selectors.session_view(session, viewer=request.user))

@@ -244,8 +244,9 @@ def till_state(*, club_id: int, now: datetime | None = None) -> dict:
     return {"sessions": [session_view(s, now=now) for s in sessions]}
 
 
-def session_view(session: TableSession, *, now: datetime | None = None) -> dict:
-    """A session with its whole bill, as the player and the staff see it (JSON)."""
+def session_view(session: TableSession, *, now: datetime | None = None, viewer=None) -> dict:
+    """A session with its whole bill, as the player and the staff see it (JSON); `my_share` is
+    the viewer's share once the bill is split."""
     now = now or timezone.now()
     running = session_running_bill(session, now=now)
     if session.ended_at is None:
@@ -273,6 +274,8 @@ def session_view(session: TableSession, *, now: datetime | None = None) -> dict:
         shares=shares,
         share_paid=paid,
     )
+    viewer_id = getattr(viewer, "pk", None)
+    money["my_share"] = next((sh for sh in money["shares"] if sh["player"] == viewer_id), None)
     return serializers.session_data(session, running_bill=running, money=money)
 
 
@@ -646,14 +649,15 @@ def session_of_player(*, session_id: int, user) -> TableSession:
     return session
 
 
-def unpaid_sessions_of(*, user, now: datetime | None = None) -> QuerySet[TableSession]:
-    """The player's closed bills of the last day still owed (present at the end or earlier)."""
+def recent_bills_of(*, user, now: datetime | None = None) -> QuerySet[TableSession]:
+    """The player's closed bills of the last day still owed, and those paid in the last hour
+    (so the Mini App shows "paid" after paying)."""
     now = now or timezone.now()
     return (
         TableSession.objects.filter(
             Q(players=user) | Q(presence__player=user),
+            Q(paid=False) | Q(paid_at__gte=now - timedelta(hours=1)),
             ended_at__gte=now - timedelta(days=1),
-            paid=False,
             amount__gt=0,
         )
         .distinct()
@@ -764,4 +768,6 @@ def today_overview(*, club: Club, now: datetime | None = None) -> dict:
         "running_total": sum(r["total"] or 0 for r in running),
         "revenue": revenue,
         "bookings_count": sum(1 for b in bookings if b.status in Booking.ACTIVE),
+        "till": till_state(club_id=club.id, now=now),
+        "shift": open_shift(club_id=club.id),
     }

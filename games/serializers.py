@@ -336,10 +336,10 @@ def session_data(
     }
 
 
-def current_session_data(view: dict | None, *, unpaid: list[dict] = ()) -> dict:
+def current_session_data(view: dict | None, *, bills: list[dict] = ()) -> dict:
     """`GET /api/sessions/current/`: the player's open session (`selectors.session_view`), or
-    `null`; `unpaid`: their closed bills still owed (to pay their share)."""
-    return {"session": view, "unpaid": list(unpaid)}
+    `null`; `bills`: their recent closed bills (owed ones, to pay their share; just paid ones)."""
+    return {"session": view, "bills": list(bills)}
 
 
 def bookings_data(bookings, *, now: datetime) -> dict:

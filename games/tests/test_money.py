@@ -479,6 +479,6 @@ def test_after_close_the_player_sees_the_unpaid_bill(session, ann_api, staff_use
     services.session_split(session_id=session.id, mode="equal", actor=staff_user)
     body = ann_api.get("/api/sessions/current/").json()
     assert body["session"] is None
-    assert [b["money"]["owed"] for b in body["unpaid"]] == [DAY_PRICE]
-    assert len(body["unpaid"][0]["money"]["shares"]) == 2
+    assert [b["money"]["owed"] for b in body["bills"]] == [DAY_PRICE]
+    assert len(body["bills"][0]["money"]["shares"]) == 2
     assert SessionShare.objects.count() == 2

@@ -264,7 +264,7 @@ def test_the_current_session_is_null_when_i_am_not_playing(ann_api, ivan, table)
     response = ann_api.get("/api/sessions/current/")
 
     assert response.status_code == 200
-    assert response.json() == {"session": None, "unpaid": []}
+    assert response.json() == {"session": None, "bills": []}
 
 
 def test_staff_check_in_of_a_booking_opens_its_session(staff_user, ann, table):
