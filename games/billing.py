@@ -278,29 +278,48 @@ def bill_stretches(
         sorted(s.tariffs, key=lambda w: (-w.priority, w.span_seconds, len(w.weekdays), w.id))
         for s in stretches
     ]
+    # Tariff choice can change only where some window starts or ends, or at midnight (a new
+    # weekday): the club-local times of day where that happens, per stretch.
+    boundaries = [
+        sorted(
+            {0.0} | {_seconds(w.start) for w in s.tariffs} | {_seconds(w.end) for w in s.tariffs}
+        )
+        for s in stretches
+    ]
     # Lines in first-use order; all minutes of a (stretch table, tariff) merge into one line.
     counts: dict[tuple, int] = {}
     used: dict[tuple, tuple[TariffWindow, int | None]] = {}
-    k = 0  # current played interval
-    offset_us = 0  # played time before interval k
-    for i in range(minutes):
-        at_us = i * 60_000_000
-        while k < len(played) - 1 and (
-            offset_us + (played[k][1] - played[k][0]) // timedelta(microseconds=1) <= at_us
-        ):
-            offset_us += (played[k][1] - played[k][0]) // timedelta(microseconds=1)
-            k += 1
-        a, _b, n, stretch = played[k]
-        local = (a + timedelta(microseconds=at_us - offset_us)).astimezone(zone)
-        window = next((w for w in rankings[n] if w.covers(local)), None)
-        if window is None:
-            raise NoTariffError(local)
-        key = (stretch.table_id if stretch.table_id is not None else -n - 1, id(window))
-        if key in counts:
-            counts[key] += 1
-        else:
-            counts[key] = 1
-            used[key] = (window, stretch.table_id)
+    i = 0  # the next minute to price
+    offset_us = 0  # played time before the current interval
+    for a, b, n, stretch in played:
+        end_us = offset_us + (b - a) // timedelta(microseconds=1)
+        while i < minutes and i * 60_000_000 < end_us:
+            start = a + timedelta(microseconds=i * 60_000_000 - offset_us)
+            local = start.astimezone(zone)
+            window = next((w for w in rankings[n] if w.covers(local)), None)
+            if window is None:
+                raise NoTariffError(local)
+            # Price a run of minutes at once: those that start in this interval before the next
+            # boundary, as long as the UTC offset does not change within the run (DST).
+            t = _seconds(local.time())
+            boundary = next((x for x in boundaries[n] if x > t), float(_DAY_SECONDS))
+            run = min(
+                minutes - i,
+                -(-(end_us - i * 60_000_000) // 60_000_000),
+                math.ceil((boundary - t) / 60),
+            )
+            if run > 1 and (start + (run - 1) * _MINUTE).astimezone(zone).utcoffset() != (
+                local.utcoffset()
+            ):
+                run = 1
+            key = (stretch.table_id if stretch.table_id is not None else -n - 1, id(window))
+            if key in counts:
+                counts[key] += run
+            else:
+                counts[key] = run
+                used[key] = (window, stretch.table_id)
+            i += run
+        offset_us = end_us
 
     keys = list(used)
     exacts = [counts[key] * Fraction(used[key][0].price_per_hour, 60) for key in keys]

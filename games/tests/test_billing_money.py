@@ -6,7 +6,7 @@ No Django: the engine is fed plain objects (issue 18, "Done when").
 from __future__ import annotations
 
 import math
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -160,3 +160,50 @@ def test_bad_money_is_refused():
     with pytest.raises(ValueError):
         bill_totals(time_total=-1, item_amounts=[], discount=Discount())
     assert math.isclose(0, bill_totals(time_total=0, item_amounts=[], discount=Discount()).total)
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+window_st = st.builds(
+    lambda i, price, days, sh, sm, eh, em, prio: TariffWindow(
+        i, f"w{i}", price, frozenset(days), time(sh, sm), time(eh, em), prio
+    ),
+    st.integers(min_value=1, max_value=10**6),
+    st.integers(min_value=0, max_value=200000),
+    st.sets(st.integers(min_value=0, max_value=6), min_size=1),
+    st.integers(min_value=0, max_value=23),
+    st.sampled_from([0, 15, 30, 59]),
+    st.integers(min_value=0, max_value=23),
+    st.sampled_from([0, 15, 30, 59]),
+    st.integers(min_value=-1, max_value=2),
+)
+FALLBACK = TariffWindow(0, "fallback", 10000, ALL_DAYS, time(0), time(0), priority=-5)
+
+
+def reference_minutes(start, end, zone, windows):
+    """Minute by minute, the slow obvious way: {tariff id: minutes}."""
+    ranked = sorted(windows, key=lambda w: (-w.priority, w.span_seconds, len(w.weekdays), w.id))
+    counts: dict[int, int] = {}
+    start, end = start.astimezone(UTC), end.astimezone(UTC)  # real elapsed time, not wall clock
+    length = -(-((end - start) // timedelta(microseconds=1)) // 60_000_000)
+    for i in range(length):
+        local = (start + i * timedelta(minutes=1)).astimezone(zone)
+        w = next(w for w in ranked if w.covers(local))
+        counts[w.id] = counts.get(w.id, 0) + 1
+    return counts
+
+
+@PROPS
+@given(
+    windows=st.lists(window_st, max_size=4, unique_by=lambda w: w.id),
+    offset_s=st.integers(min_value=0, max_value=3 * 24 * 3600),
+    length_s=st.integers(min_value=0, max_value=2 * 24 * 3600),
+)
+def test_minutes_priced_in_runs_match_minute_by_minute(windows, offset_s, length_s):
+    # Around the spring DST change in Berlin (29 March 2026), seconds not on the minute.
+    start = datetime(2026, 3, 27, 12, 0, 7, tzinfo=BERLIN) + timedelta(seconds=offset_s)
+    end = start + timedelta(seconds=length_s)
+    tariffs = (*windows, FALLBACK)
+    bill = bill_session(start, end, BERLIN, tariffs)
+    assert {line.tariff_id: line.minutes for line in bill.lines} == reference_minutes(
+        start, end, BERLIN, tariffs
+    )
