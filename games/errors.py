@@ -234,3 +234,13 @@ class ShiftNotFound(NotFound):
 class ShiftClosed(Conflict):
     code = "shift_closed"
     default_detail = _("This shift is already closed.")
+
+
+class DepositNotDue(Conflict):
+    code = "deposit_not_due"
+    default_detail = _("This booking has no deposit to pay.")
+
+
+class DepositExpired(Conflict):
+    code = "deposit_expired"
+    default_detail = _("The time to pay the deposit is over: the booking was released.")

@@ -155,6 +155,13 @@ def session_bill(
     return bill_stretches(stretches, pauses, club.tz, billing_policy(club))
 
 
+def booking_price(*, table: Table, start: datetime, end: datetime) -> int:
+    """What a booking would cost at the table's tariffs (for a percent deposit)."""
+    club = table.club
+    windows = tariff_windows(club_id=club.id, table_kind=table.kind)
+    return bill_stretches([Stretch(start, end, windows, table.id)], [], club.tz).total
+
+
 def session_live_items(session: TableSession) -> QuerySet[SessionItem]:
     """The items on a session's bill that were not taken off."""
     return session.items.filter(removed_at__isnull=True).select_related("added_by")
@@ -301,6 +308,8 @@ def shift_report(shift: Shift, *, now: datetime | None = None) -> dict:
     by_method: dict[str, int] = {}
     refunds = 0
     for p in payments:
+        if p.method == Payment.Method.DEPOSIT:
+            continue  # a deposit credited to a bill was counted when it was paid
         by_method[p.method] = by_method.get(p.method, 0) + p.signed
         if p.kind == Payment.Kind.REFUND:
             refunds += p.amount

@@ -227,6 +227,13 @@ def booking_data(booking: Booking, *, now: datetime | None = None) -> dict:
         "status": booking.status,
         "can_cancel": booking.status == Booking.Status.CONFIRMED and now <= deadline,
         "cancel_until": _iso(deadline, tz),
+        "deposit": {
+            "amount": booking.deposit_amount,
+            "status": booking.deposit_status,
+            "due_at": _iso(booking.deposit_due_at, tz),
+        }
+        if booking.deposit_status != Booking.Deposit.NONE
+        else None,
     }
 
 

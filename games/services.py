@@ -30,6 +30,8 @@ from games.errors import (
     BookingLimit,
     BookingNotFound,
     CodeExpired,
+    DepositExpired,
+    DepositNotDue,
     IdempotencyKeyReused,
     InThePast,
     InvalidLength,
@@ -71,6 +73,7 @@ from games.models import (
     CatalogueItem,
     CheckInAttempt,
     Club,
+    DepositRule,
     Payment,
     SessionBillLine,
     SessionItem,
@@ -199,8 +202,18 @@ def booking_create(
         try:
             # PostgreSQL's exclusion constraint is the last word if anything slipped past.
             with transaction.atomic():
+                deposit = _deposit_for(table=table, start=start, end=end)
                 booking = Booking.objects.create(
-                    table=table, player=player, start=start, end=end, status_changed_at=now
+                    table=table,
+                    player=player,
+                    start=start,
+                    end=end,
+                    status_changed_at=now,
+                    deposit_amount=deposit,
+                    deposit_status=Booking.Deposit.PENDING if deposit else Booking.Deposit.NONE,
+                    deposit_due_at=now + timedelta(minutes=club.deposit_hold_minutes)
+                    if deposit
+                    else None,
                 )
         except IntegrityError as exc:
             if "booking_no_overlap_per_table" in str(exc):
@@ -246,6 +259,7 @@ def booking_cancel(
         booking.status = Booking.Status.CANCELLED
         booking.status_changed_at = now
         booking.save(update_fields=["status", "status_changed_at"])
+        _deposit_refund(booking, actor=actor, now=now)
         _floor_changed(club.id, now=now)
         _me_changed([booking.player_id], "bookings")
         transaction.on_commit(lambda: BOOKINGS.labels(action="cancelled").inc())
@@ -261,7 +275,9 @@ def booking_mark_no_show(*, booking_id: int, now: datetime | None = None) -> Boo
             raise _err(NotCancellable)
         booking.status = Booking.Status.NO_SHOW
         booking.status_changed_at = now
-        booking.save(update_fields=["status", "status_changed_at"])
+        if booking.deposit_status == Booking.Deposit.PAID:
+            booking.deposit_status = Booking.Deposit.KEPT
+        booking.save(update_fields=["status", "status_changed_at", "deposit_status"])
         _floor_changed(booking.table.club_id, now=now)
         _me_changed([booking.player_id], "bookings")
         transaction.on_commit(lambda: BOOKINGS.labels(action="no_show").inc())
@@ -286,6 +302,10 @@ def bookings_sweep_no_shows(*, now: datetime | None = None) -> int:
             Booking.objects.filter(pk__in=[b.pk for b in late]).update(
                 status=Booking.Status.NO_SHOW, status_changed_at=now
             )
+            # A no-show's deposit is kept; one never paid just lapses.
+            Booking.objects.filter(
+                pk__in=[b.pk for b in late], deposit_status=Booking.Deposit.PAID
+            ).update(deposit_status=Booking.Deposit.KEPT)
             _floor_changed(club.id, now=now)
             _me_changed([b.player_id for b in late], "bookings")
             count = len(late)
@@ -338,6 +358,7 @@ def _open_session(
         booking.status = Booking.Status.CHECKED_IN
         booking.status_changed_at = now
         booking.save(update_fields=["status", "status_changed_at"])
+        _deposit_credit(booking, session=session, now=now)
     _floor_changed(table.club_id, now=now)
     _me_changed(player_ids, "bookings", "sessions")
     transaction.on_commit(_count_open_sessions)
@@ -1136,3 +1157,150 @@ def shift_close(*, shift_id: int, actor, counted_cash: int, now: datetime | None
         shift.expected_cash = report["expected_cash"]
         shift.save(update_fields=["closed_at", "closed_by", "counted_cash", "expected_cash"])
     return shift
+
+
+# --- booking deposits -------------------------------------------------------------------------
+
+
+def _deposit_for(*, table: Table, start: datetime, end: datetime) -> int:
+    """The deposit a booking needs (0: none): the first rule covering its start, an amount or a
+    percent of its price at the table's tariffs."""
+    club = table.club
+    local = start.astimezone(club.tz)
+    rule = next((r for r in DepositRule.objects.filter(club=club) if r.applies(local)), None)
+    if rule is None:
+        return 0
+    if rule.amount:
+        return rule.amount
+    try:
+        price = selectors.booking_price(table=table, start=start, end=end)
+    except NoTariffError:
+        return 0
+    return -(-price * rule.percent // 100)
+
+
+def deposit_pay(
+    *,
+    booking_id: int,
+    method: str,
+    amount: int,
+    idempotency_key: str,
+    actor,
+    charge_id: str = "",
+    now: datetime | None = None,
+) -> tuple[Payment, bool]:
+    """Record a booking's deposit (online through Telegram, or at the desk). Retried with the
+    same key: answered, not recorded twice. Returns (payment, created).
+
+    Raises BookingNotFound, DepositNotDue (none asked, or paid already), DepositExpired (the hold
+    is over and the booking released), BadAmount (not the asked amount), IdempotencyKeyReused."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _locked_booking(booking_id)
+        done = Payment.objects.filter(idempotency_key=idempotency_key).first()
+        if done is not None:
+            if done.booking_id != booking.pk or done.amount != amount:
+                raise _err(IdempotencyKeyReused)
+            return done, False
+        if booking.deposit_status != Booking.Deposit.PENDING:
+            raise _err(DepositNotDue)
+        if booking.status != Booking.Status.CONFIRMED:
+            raise _err(DepositExpired)
+        if amount != booking.deposit_amount:
+            raise _err(BadAmount)
+        payment = Payment.objects.create(
+            booking=booking,
+            shift=selectors.open_shift(club_id=booking.table.club_id),
+            payer=booking.player,
+            method=method,
+            amount=amount,
+            idempotency_key=idempotency_key,
+            charge_id=charge_id,
+            note="deposit",
+            created_by=actor,
+            created_at=now,
+        )
+        booking.deposit_status = Booking.Deposit.PAID
+        booking.save(update_fields=["deposit_status"])
+        _me_changed([booking.player_id], "bookings")
+    return payment, True
+
+
+def _deposit_payment(booking: Booking) -> Payment | None:
+    return booking.deposit_payments.filter(kind=Payment.Kind.PAYMENT).order_by("id").first()
+
+
+def _deposit_refund(booking: Booking, *, actor, now: datetime) -> None:
+    """A booking cancelled in time (or by staff): its paid deposit is refunded (recorded; an
+    online one is paid back through the provider)."""
+    if booking.deposit_status != Booking.Deposit.PAID:
+        if booking.deposit_status == Booking.Deposit.PENDING:
+            booking.deposit_status = Booking.Deposit.NONE
+            booking.save(update_fields=["deposit_status"])
+        return
+    paid = _deposit_payment(booking)
+    if paid is not None:
+        Payment.objects.create(
+            booking=booking,
+            refund_of=paid,
+            shift=selectors.open_shift(club_id=booking.table.club_id),
+            payer=booking.player,
+            method=paid.method,
+            kind=Payment.Kind.REFUND,
+            amount=paid.amount,
+            idempotency_key=f"deposit-refund:{booking.pk}",
+            note="booking cancelled in time",
+            created_by=actor,
+            created_at=now,
+        )
+    booking.deposit_status = Booking.Deposit.REFUNDED
+    booking.save(update_fields=["deposit_status"])
+
+
+def _deposit_credit(booking: Booking, *, session: TableSession, now: datetime) -> None:
+    """On check-in a paid deposit goes to the session's bill (a `deposit` payment on it)."""
+    if booking.deposit_status != Booking.Deposit.PAID:
+        return
+    Payment.objects.create(
+        session=session,
+        booking=booking,
+        payer=booking.player,
+        method=Payment.Method.DEPOSIT,
+        amount=booking.deposit_amount,
+        idempotency_key=f"deposit-credit:{booking.pk}",
+        note="booking deposit",
+        created_at=now,
+    )
+    session.paid_amount += booking.deposit_amount
+    session.save(update_fields=["paid_amount"])
+    booking.deposit_status = Booking.Deposit.CREDITED
+    booking.save(update_fields=["deposit_status"])
+
+
+def deposits_sweep_unpaid(*, now: datetime | None = None) -> int:
+    """Release bookings whose deposit was not paid in the hold time (periodic). Returns how many."""
+    now = now or timezone.now()
+    released = 0
+    for club in Club.objects.all():
+        with transaction.atomic():
+            late = list(
+                Booking.objects.select_for_update()
+                .filter(
+                    table__club=club,
+                    status=Booking.Status.CONFIRMED,
+                    deposit_status=Booking.Deposit.PENDING,
+                    deposit_due_at__lt=now,
+                )
+                .order_by("id")
+            )
+            if not late:
+                continue
+            for booking in late:
+                booking.status = Booking.Status.CANCELLED
+                booking.status_changed_at = now
+                booking.deposit_status = Booking.Deposit.NONE
+                booking.save(update_fields=["status", "status_changed_at", "deposit_status"])
+            _floor_changed(club.id, now=now)
+            _me_changed([b.player_id for b in late], "bookings")
+        released += len(late)
+    return released

@@ -184,3 +184,16 @@ class ShareInvoiceView(APIView):
             payments.invoice_link_create(user=request.user, share_id=pk),
             status=status.HTTP_201_CREATED,
         )
+
+
+class DepositInvoiceView(APIView):
+    """`POST /api/bookings/<id>/deposit-invoice/`: a Telegram invoice link for the deposit."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={201: dict})
+    def post(self, request, pk: int):
+        return Response(
+            payments.deposit_invoice_link_create(user=request.user, booking_id=pk),
+            status=status.HTTP_201_CREATED,
+        )

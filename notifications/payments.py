@@ -23,13 +23,14 @@ from django.utils.translation import gettext_lazy
 from core.errors import Conflict, DomainError, NotFound
 from games import selectors as games_selectors
 from games import services as games_services
-from games.models import Payment, SessionShare
+from games.models import Booking, Payment, SessionShare
 from notifications import telegram
 
 logger = logging.getLogger(__name__)
 
 CURRENCY = "RUB"
 _PAYLOAD_RE = re.compile(r"^share:(\d{1,12}):(\d{1,12})$")
+_DEPOSIT_RE = re.compile(r"^deposit:(\d{1,12}):(\d{1,12})$")
 
 
 class PaymentsDisabled(Conflict):
@@ -100,11 +101,54 @@ def _share_for(payload: str) -> tuple[SessionShare | None, int]:
     return share, int(match.group(2))
 
 
+def deposit_invoice_link_create(*, user, booking_id: int) -> dict:
+    """An invoice link for the deposit of the player's own booking. Raises PaymentsDisabled,
+    ShareNotFound (not theirs), NothingToPay (no deposit waiting)."""
+    if not payments_enabled():
+        raise PaymentsDisabled()
+    booking = (
+        Booking.objects.select_related("table__club").filter(pk=booking_id, player=user).first()
+    )
+    if booking is None:
+        raise ShareNotFound()
+    if booking.deposit_status != Booking.Deposit.PENDING or booking.status != "confirmed":
+        raise NothingToPay()
+    title = (_("Deposit, table %(table)s") % {"table": booking.table.number})[:32]
+    url = telegram.get_client().call(
+        "createInvoiceLink",
+        {
+            "title": title,
+            "description": title,
+            "payload": f"deposit:{booking.id}:{booking.deposit_amount}",
+            "provider_token": settings.TELEGRAM_PAYMENT_PROVIDER_TOKEN,
+            "currency": CURRENCY,
+            "prices": [{"label": title, "amount": booking.deposit_amount}],
+        },
+    )
+    return {"url": url, "amount": booking.deposit_amount, "currency": CURRENCY}
+
+
+def _deposit_error(payload: str, total) -> str | None:
+    match = _DEPOSIT_RE.match(payload)
+    booking = Booking.objects.filter(pk=int(match.group(1))).first()
+    amount = int(match.group(2))
+    if booking is None or booking.status != "confirmed":
+        return _("This booking is no longer active.")
+    if booking.deposit_status != Booking.Deposit.PENDING:
+        return _("This deposit is already paid.")
+    if booking.deposit_amount != amount or total != amount:
+        return _("The bill has changed: open it in the app and pay again.")
+    return None
+
+
 def pre_checkout_answer(query: dict) -> bool:
     """Answer a `pre_checkout_query` (Telegram waits at most 10 s). Returns the verdict."""
-    share, amount = _share_for(str(query.get("invoice_payload") or ""))
+    payload = str(query.get("invoice_payload") or "")
+    share, amount = _share_for(payload)
     error = None
-    if share is None:
+    if _DEPOSIT_RE.match(payload):
+        error = _deposit_error(payload, query.get("total_amount"))
+    elif share is None:
         error = _("This invoice is no longer valid.")
     elif share.session.paid or _share_left(share) <= 0:
         error = _("This bill is already paid.")
@@ -130,8 +174,23 @@ def successful_payment_record(message: dict) -> Payment | None:
     fits the bill (paid meanwhile at the desk) is logged for a refund, not lost."""
     paid = message.get("successful_payment") or {}
     charge = str(paid.get("telegram_payment_charge_id") or "")
-    share, _amount = _share_for(str(paid.get("invoice_payload") or ""))
     amount = paid.get("total_amount")
+    deposit = _DEPOSIT_RE.match(str(paid.get("invoice_payload") or ""))
+    if deposit and charge and isinstance(amount, int):
+        try:
+            payment, _created = games_services.deposit_pay(
+                booking_id=int(deposit.group(1)),
+                method=Payment.Method.ONLINE,
+                amount=amount,
+                idempotency_key=f"tg:{charge}",
+                charge_id=str(paid.get("provider_payment_charge_id") or charge)[:200],
+                actor=None,
+            )
+        except DomainError as exc:
+            logger.error("telegram deposit charge %s not applied (%s): refund it", charge, exc.code)
+            return Payment.objects.filter(idempotency_key=f"tg:{charge}").first()
+        return payment
+    share, _amount = _share_for(str(paid.get("invoice_payload") or ""))
     if not charge or share is None or not isinstance(amount, int):
         logger.error("successful_payment that matches no share: %r", paid)
         return None

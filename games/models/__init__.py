@@ -13,6 +13,7 @@ from games.models.club import (
 from games.models.matches import Match, MatchEvent, MatchSide
 from games.models.money import (
     CatalogueItem,
+    DepositRule,
     Payment,
     SessionItem,
     SessionPause,
@@ -24,6 +25,7 @@ from games.models.money import (
 
 __all__ = [
     "CatalogueItem",
+    "DepositRule",
     "Payment",
     "SessionItem",
     "SessionPause",

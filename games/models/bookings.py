@@ -80,6 +80,21 @@ class Booking(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.CONFIRMED
     )
+
+    class Deposit(models.TextChoices):
+        NONE = "none", _("no deposit")
+        PENDING = "pending", _("waiting for the deposit")
+        PAID = "paid", _("deposit paid")
+        REFUNDED = "refunded", _("deposit refunded")
+        KEPT = "kept", _("deposit kept (no-show)")
+        CREDITED = "credited", _("deposit credited to the bill")
+
+    # A club may ask a deposit (games.DepositRule): the booking holds until `deposit_due_at`.
+    deposit_amount = models.PositiveIntegerField(_("deposit, kopecks"), default=0)
+    deposit_status = models.CharField(
+        _("deposit"), max_length=10, choices=Deposit.choices, default=Deposit.NONE
+    )
+    deposit_due_at = models.DateTimeField(_("deposit due by"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
 

@@ -82,6 +82,9 @@ class Club(models.Model):
     hold_window_minutes = models.PositiveSmallIntegerField(
         _("show a table reserved, minutes before a booking"), default=30
     )
+    deposit_hold_minutes = models.PositiveSmallIntegerField(
+        _("a booking waits for its deposit, minutes"), default=15
+    )
     # Billing policy
     minimum_charge = models.PositiveIntegerField(_("minimum charge, kopecks"), default=0)
     rounding = models.CharField(

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from games.models.bookings import TableSession
+from games.models.bookings import Booking, TableSession
 from games.models.club import Club, Table
 
 
@@ -238,7 +238,13 @@ class Payment(models.Model):
         PAYMENT = "payment", _("payment")
         REFUND = "refund", _("refund")
 
-    session = models.ForeignKey(TableSession, on_delete=models.PROTECT, related_name="payments")
+    # A session's payment, or a booking's deposit (before there is a session).
+    session = models.ForeignKey(
+        TableSession, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    booking = models.ForeignKey(
+        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="deposit_payments"
+    )
     share = models.ForeignKey(
         SessionShare, on_delete=models.SET_NULL, null=True, blank=True, related_name="payments"
     )
@@ -269,7 +275,11 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["created_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(session__isnull=False) | Q(booking__isnull=False),
+                name="payment_for_session_or_booking",
+            ),
         ]
         indexes = [
             # The shift report: a shift's payments.
@@ -282,3 +292,31 @@ class Payment(models.Model):
     @property
     def signed(self) -> int:
         return self.amount if self.kind == self.Kind.PAYMENT else -self.amount
+
+
+class DepositRule(models.Model):
+    """A club asks a deposit for bookings starting in this weekday/time window: an amount, or a
+    percent of the booking's price at the tariffs."""
+
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="deposit_rules")
+    weekdays = models.JSONField(_("weekdays"), default=list)  # 0=Mon .. 6=Sun
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("to"))  # end <= start: crosses midnight
+    amount = models.PositiveIntegerField(_("amount, kopecks"), default=0)
+    percent = models.PositiveSmallIntegerField(_("percent of the price"), default=0)
+
+    class Meta:
+        verbose_name = _("deposit rule")
+        verbose_name_plural = _("deposit rules")
+        ordering = ["club", "start_time"]
+
+    def __str__(self) -> str:
+        return f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    def applies(self, local) -> bool:
+        t, day = local.time(), local.weekday()
+        if self.end_time > self.start_time:
+            return day in self.weekdays and self.start_time <= t < self.end_time
+        return (day in self.weekdays and t >= self.start_time) or (
+            (day - 1) % 7 in self.weekdays and t < self.end_time
+        )

@@ -242,3 +242,48 @@ def test_closing_sends_each_player_the_itemised_bill(club, player):
     assert "Total: 900.00 ₽" in text
     ru = render_html(note.kind, note.payload, language="ru", user=player)
     assert "Итого: 900.00 ₽" in ru
+
+
+@pytest.fixture
+def deposit_booking(club, player):
+    from games.models import Booking
+
+    table = TableFactory(club=club, number=7, kind="pyramid")
+    return Booking.objects.create(
+        table=table,
+        player=player,
+        start=START + timedelta(days=1),
+        end=START + timedelta(days=1, hours=2),
+        deposit_amount=50000,
+        deposit_status="pending",
+        deposit_due_at=START + timedelta(minutes=15),
+    )
+
+
+def test_a_deposit_is_paid_in_telegram_once(tg, post, deposit_booking, player):
+    from games.models import Booking
+
+    tg.post("/createInvoiceLink").mock(return_value=httpx.Response(200, json=ok("https://t.me/$d")))
+    answer = tg.post("/answerPreCheckoutQuery").mock(
+        return_value=httpx.Response(200, json=ok(True))
+    )
+    response = api_for(player).post(f"/api/bookings/{deposit_booking.id}/deposit-invoice/")
+    assert response.status_code == 201 and response.json()["amount"] == 50000
+
+    payload = f"deposit:{deposit_booking.id}:50000"
+    query = pre_checkout(20, deposit_booking, 50000, player)
+    query["pre_checkout_query"]["invoice_payload"] = payload
+    post(query)
+    assert json.loads(answer.calls.last.request.content)["ok"] is True
+    for update_id in (21, 22):
+        update = successful(update_id, deposit_booking, 50000, player, charge="tg-dep-1")
+        update["message"]["successful_payment"]["invoice_payload"] = payload
+        post(update)
+
+    deposit_booking.refresh_from_db()
+    assert deposit_booking.deposit_status == Booking.Deposit.PAID
+    assert Payment.objects.filter(booking=deposit_booking).count() == 1
+    # paid: a second pre-checkout is refused
+    query["update_id"] = 23
+    post(query)
+    assert json.loads(answer.calls.last.request.content)["ok"] is False
