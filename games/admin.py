@@ -30,6 +30,7 @@ from games.models import (
     CatalogueItem,
     Club,
     ClubToday,
+    DepositRule,
     OpeningHours,
     Payment,
     SessionBillLine,
@@ -62,11 +63,19 @@ class OpeningHoursInline(admin.TabularInline):
     max_num = 7
 
 
+class DepositRuleInline(admin.TabularInline):
+    """When a booking needs a deposit: weekdays (0 = Mon) and a window of its start; an amount
+    in kopecks, or a percent of the booking's price."""
+
+    model = DepositRule
+    extra = 0
+
+
 @admin.register(Club)
 class ClubAdmin(admin.ModelAdmin):
     list_display = ("name", "timezone", "slot_minutes", "max_active_bookings", "floor_version")
     readonly_fields = ("floor_version",)
-    inlines = [OpeningHoursInline]
+    inlines = [OpeningHoursInline, DepositRuleInline]
     fieldsets = (
         (None, {"fields": ("name", "address", "timezone", "floor_version")}),
         (
@@ -81,6 +90,7 @@ class ClubAdmin(admin.ModelAdmin):
                     "cancel_deadline_minutes",
                     "no_show_grace_minutes",
                     "hold_window_minutes",
+                    "deposit_hold_minutes",
                 )
             },
         ),

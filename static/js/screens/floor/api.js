@@ -14,4 +14,5 @@ export const floorApi = {
   order: (sessionId, item, quantity, requestId) =>
     api.post(`/api/sessions/${sessionId}/items/`, { item, quantity, request_id: requestId }),
   invoice: (shareId) => api.post(`/api/shares/${shareId}/invoice/`),
+  depositInvoice: (bookingId) => api.post(`/api/bookings/${bookingId}/deposit-invoice/`),
 };

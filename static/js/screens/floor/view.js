@@ -306,6 +306,11 @@ export class FloorScreen {
       this.mine.append(h("div", { class: "floor-row", dataset: { bookingId: b.id, status: b.status } },
         h("span", {}, `${t("Table")} ${b.table.name} · ${fmt.day(b.start)} ${fmt.time(b.start)}–${fmt.time(b.end)}`,
           b.status === "checked_in" ? ` · ${t("checked in")}` : ""),
+        b.deposit && b.deposit.status === "pending" && b.status === "confirmed"
+          ? h("button", { type: "button", class: "button", dataset: { depositFor: b.id }, onclick: () => this.payDeposit(b) },
+            fmt("Pay the deposit: %(amount)s", { amount: fmt.money(b.deposit.amount) }))
+          : null,
+        b.deposit && b.deposit.status === "paid" ? h("span", { class: "muted" }, ` · ${t("deposit paid")}`) : null,
         b.status === "confirmed"
           ? h("button", { type: "button", class: "button secondary", onclick: () => this.cancel(b) }, t("Cancel"))
           : null));
@@ -399,10 +404,14 @@ export class FloorScreen {
         : share ? h("div", { id: "floor-share-paid" }, t("Your share is paid.")) : null);
   }
 
-  async pay(share) {
+  payDeposit(booking) {
+    return this.pay(null, () => floorApi.depositInvoice(booking.id));
+  }
+
+  async pay(share, create = () => floorApi.invoice(share.id)) {
     this.clearMessages();
     try {
-      const invoice = await floorApi.invoice(share.id);
+      const invoice = await create();
       if (tg && tg.openInvoice) {
         tg.openInvoice(invoice.url, (status) => {
           if (status === "paid") {
