@@ -257,7 +257,23 @@ ADMIN_ENROL_LINK_HOURS = env.int("ADMIN_ENROL_LINK_HOURS", default=24)
 AUDIT_WATCH = {
     "games.Tariff": ["price_per_hour", "weekdays", "start_time", "end_time", "is_active"],
     "games.Club": ["minimum_charge", "rounding"],
-    "games.TableSession": ["ended_at", "minutes", "amount", "adjustment", "paid", "paid_at"],
+    "games.TableSession": [
+        "ended_at",
+        "minutes",
+        "amount",
+        "adjustment",
+        "paid",
+        "paid_at",
+        "table_id",
+        "discount_percent",
+        "discount_amount",
+        "discount_reason",
+    ],
+    # Money at the table (issue 18): the bill's lines, payments and refunds, the till.
+    "games.SessionItem": ["name", "price", "quantity", "removed_at", "removal_reason"],
+    "games.Payment": ["session_id", "method", "kind", "amount", "change", "refund_of_id"],
+    "games.Shift": ["opening_cash", "closed_at", "counted_cash", "expected_cash"],
+    "games.CatalogueItem": ["name", "price", "is_available"],
     "games.Booking": ["status"],
     "games.Match": ["status", "winner_side", "state"],
     "games.MatchEvent": {
@@ -273,6 +289,8 @@ TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
 TELEGRAM_BOT_USERNAME = env.str("TELEGRAM_BOT_USERNAME", default="")
 TELEGRAM_API_BASE = env.str("TELEGRAM_API_BASE", default="https://api.telegram.org").rstrip("/")
 TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")
+# The payment provider's token from @BotFather (Payments): empty turns "Pay in Telegram" off.
+TELEGRAM_PAYMENT_PROVIDER_TOKEN = env.str("TELEGRAM_PAYMENT_PROVIDER_TOKEN", default="")
 TELEGRAM_AUTH_MAX_AGE = env.int("TELEGRAM_AUTH_MAX_AGE", default=3600)
 TELEGRAM_MINIAPP_SHORT_NAME = env.str("TELEGRAM_MINIAPP_SHORT_NAME", default="app")
 # Bot send limits shared by all workers (Telegram: ~30 msg/s overall, ~1 msg/s per chat).

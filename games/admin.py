@@ -11,8 +11,10 @@ import qrcode
 import qrcode.image.svg
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -22,24 +24,23 @@ from django.utils.translation import ngettext
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from games import selectors, services
+from games.admin_money import rub, session_money_view, shift_report_view
 from games.billing import NoTariffError
 from games.models import (
     Booking,
+    CatalogueItem,
     CheckInAttempt,
     Club,
     ClubToday,
+    DepositRule,
     OpeningHours,
+    Payment,
     SessionBillLine,
+    Shift,
     Table,
     TableSession,
     Tariff,
 )
-
-
-def rub(kopecks: int | None) -> str:
-    if kopecks is None:
-        return "—"
-    return f"{kopecks // 100:,}.{kopecks % 100:02d} ₽".replace(",", "\u202f")
 
 
 def _run_each(modeladmin, request, queryset, fn, done_message) -> None:
@@ -64,11 +65,19 @@ class OpeningHoursInline(admin.TabularInline):
     max_num = 7
 
 
+class DepositRuleInline(admin.TabularInline):
+    """When a booking needs a deposit: weekdays (0 = Mon) and a window of its start; an amount
+    in kopecks, or a percent of the booking's price."""
+
+    model = DepositRule
+    extra = 0
+
+
 @admin.register(Club)
 class ClubAdmin(admin.ModelAdmin):
     list_display = ("name", "timezone", "slot_minutes", "max_active_bookings", "floor_version")
     readonly_fields = ("floor_version", "checkin_screen")
-    inlines = [OpeningHoursInline]
+    inlines = [OpeningHoursInline, DepositRuleInline]
     actions = ["rotate_checkin_screen_link"]
     fieldsets = (
         (None, {"fields": ("name", "address", "timezone", "floor_version")}),
@@ -85,6 +94,7 @@ class ClubAdmin(admin.ModelAdmin):
                     "cancel_deadline_minutes",
                     "no_show_grace_minutes",
                     "hold_window_minutes",
+                    "deposit_hold_minutes",
                 )
             },
         ),
@@ -420,12 +430,21 @@ class TableSessionAdmin(admin.ModelAdmin):
         "minutes",
         "amount_rub",
         "paid",
+        "money_link",
     )
     list_filter = ("paid", ("ended_at", admin.EmptyFieldListFilter), "table")
     list_select_related = ("table", "table__club", "booking", "opened_by")
     raw_id_fields = ("players", "booking")
     inlines = [SessionBillLineInline]
-    actions = ["close", "mark_paid"]
+    actions = [
+        "close",
+        "mark_paid",
+        "pause",
+        "resume",
+        "split_equally",
+        "split_by_time",
+        "split_loser",
+    ]
     date_hierarchy = "started_at"
 
     def get_queryset(self, request):
@@ -454,6 +473,7 @@ class TableSessionAdmin(admin.ModelAdmin):
             "amount_rub",
             "adjustment",
             "running_bill",
+            "money_link",
             "paid",
             "paid_at",
         )
@@ -516,6 +536,70 @@ class TableSessionAdmin(admin.ModelAdmin):
             _("%(count)d session(s) closed and billed."),
         )
 
+    def get_urls(self):
+        return [
+            path(
+                "<int:session_id>/money/",
+                self.admin_site.admin_view(self.money_view),
+                name="games_tablesession_money",
+            )
+        ] + super().get_urls()
+
+    def money_view(self, request, session_id: int):
+        """The bill at the desk: pause, transfer, players, items, discount, split, payments."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return session_money_view(self, request, session_id)
+
+    @admin.display(description=_("bill"))
+    def money_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:games_tablesession_money", args=[obj.pk]),
+            _("items, split, payments"),
+        )
+
+    @admin.action(description=_("Pause"), permissions=["change"])
+    def pause(self, request, queryset):
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda s: services.session_pause(session_id=s.id, actor=request.user),
+            _("%(count)d session(s) paused."),
+        )
+
+    @admin.action(description=_("Resume"), permissions=["change"])
+    def resume(self, request, queryset):
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda s: services.session_resume(session_id=s.id, actor=request.user),
+            _("%(count)d session(s) resumed."),
+        )
+
+    def _split(self, request, queryset, mode):
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda s: services.session_split(session_id=s.id, mode=mode, actor=request.user),
+            _("%(count)d bill(s) split."),
+        )
+
+    @admin.action(description=_("Split the bill equally"), permissions=["change"])
+    def split_equally(self, request, queryset):
+        self._split(request, queryset, "equal")
+
+    @admin.action(description=_("Split the bill by time at the table"), permissions=["change"])
+    def split_by_time(self, request, queryset):
+        self._split(request, queryset, "time")
+
+    @admin.action(description=_("Split: the loser pays the table time"), permissions=["change"])
+    def split_loser(self, request, queryset):
+        self._split(request, queryset, "loser")
+
     @admin.action(description=_("Mark paid"), permissions=["change"])
     def mark_paid(self, request, queryset):
         _run_each(
@@ -525,6 +609,117 @@ class TableSessionAdmin(admin.ModelAdmin):
             lambda s: services.session_mark_paid(session_id=s.id),
             _("%(count)d session(s) marked paid."),
         )
+
+
+# --- the catalogue, payments, shifts ----------------------------------------------------------
+
+
+@admin.register(CatalogueItem)
+class CatalogueItemAdmin(admin.ModelAdmin):
+    list_display = ("name", "club", "category", "price", "price_rub", "is_available", "position")
+    list_editable = ("price", "is_available", "position")
+    list_filter = ("club", "category", "is_available")
+    search_fields = ("name",)
+
+    @admin.display(description=_("price"))
+    def price_rub(self, obj):
+        return rub(obj.price)
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Read only: payments are taken on a session's bill page (games.admin_money)."""
+
+    list_display = ("created_at", "session", "kind", "method", "amount_rub", "change", "shift")
+    list_filter = ("kind", "method", "shift")
+    list_select_related = ("session__table", "shift__club")
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("amount"))
+    def amount_rub(self, obj):
+        return rub(obj.signed)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ShiftOpenForm(forms.ModelForm):
+    opening_cash_rub = forms.DecimalField(
+        label=_("cash in the drawer, ₽"), min_value=0, decimal_places=2
+    )
+
+    class Meta:
+        model = Shift
+        fields = ("club",)
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    """Open a shift (add), close it with the count (its page), the report and its CSV."""
+
+    form = ShiftOpenForm
+    list_display = ("opened_at", "club", "opened_by", "closed_at", "difference_rub", "report_link")
+    list_filter = ("club",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (
+            () if obj is None else ("club", "opened_by", "opened_at", "opening_cash", "closed_at")
+        )
+
+    def get_fields(self, request, obj=None):
+        return (
+            ("club", "opening_cash_rub") if obj is None else self.get_readonly_fields(request, obj)
+        )
+
+    @admin.display(description=_("cash difference"))
+    def difference_rub(self, obj):
+        return rub(obj.cash_difference)
+
+    @admin.display(description=_("report"))
+    def report_link(self, obj):
+        url = reverse("admin:games_shift_report", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}?format=csv">CSV</a>', url, _("report"), url
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        try:
+            shift = services.shift_open(
+                club_id=obj.club_id,
+                actor=request.user,
+                opening_cash=int(form.cleaned_data["opening_cash_rub"] * 100),
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.detail, messages.ERROR)
+            return
+        obj.pk, obj.opened_at, obj.opening_cash = shift.pk, shift.opened_at, shift.opening_cash
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:
+            return self.response_post_save_add(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:shift_id>/report/",
+                self.admin_site.admin_view(self.report_view),
+                name="games_shift_report",
+            )
+        ] + super().get_urls()
+
+    def report_view(self, request, shift_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return shift_report_view(self, request, shift_id)
 
 
 # --- Today ------------------------------------------------------------------------------------

@@ -28,14 +28,15 @@ from games.serializers import (
     ClubOut,
     CurrentSessionOut,
     ObjectList,
+    SessionItemAddIn,
     SlotsQueryIn,
     TableSlotsOut,
     booking_data,
     bookings_data,
+    catalogue_item_data,
     club_data,
     club_detail_data,
     current_session_data,
-    session_data,
 )
 
 
@@ -122,7 +123,7 @@ class TableCheckInApi(APIView):
             table_id=table_id, user=request.user, code=data["code"]
         )
         return Response(
-            session_data(session, running_bill=selectors.session_running_bill(session)),
+            selectors.session_view(session, viewer=request.user),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -134,6 +135,55 @@ class CurrentSessionApi(APIView):
 
     @extend_schema(responses=CurrentSessionOut)
     def get(self, request):
-        session = selectors.open_sessions_of(user=request.user).first()
-        running_bill = selectors.session_running_bill(session) if session else None
-        return Response(current_session_data(session, running_bill=running_bill))
+        user = request.user
+        session = selectors.open_sessions_of(user=user).first()
+        bills = [
+            selectors.session_view(s, viewer=user) for s in selectors.recent_bills_of(user=user)
+        ]
+        view = selectors.session_view(session, viewer=user) if session else None
+        return Response(current_session_data(view, bills=bills))
+
+
+class ClubCatalogueApi(APIView):
+    """What the club sells to the table (available items only)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ObjectList)
+    def get(self, request, club_id: int):
+        items = selectors.catalogue_of(club_id=club_id)
+        return Response({"results": [catalogue_item_data(i) for i in items]})
+
+
+class SessionItemsApi(APIView):
+    """The player orders to the table: an item onto the bill of the session they are in."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=SessionItemAddIn, responses={201: AnyObject, 200: AnyObject})
+    def post(self, request, session_id: int):
+        data = validated(SessionItemAddIn, request.data)
+        services.session_add_item(
+            session_id=session_id,
+            item_id=data["item"],
+            quantity=data["quantity"],
+            actor=request.user,
+            request_id=f"u{request.user.pk}:{data['request_id']}"
+            if data.get("request_id")
+            else None,
+        )
+        session = selectors.session_of_player(session_id=session_id, user=request.user)
+        return Response(
+            selectors.session_view(session, viewer=request.user), status=status.HTTP_201_CREATED
+        )
+
+
+class SessionDetailApi(APIView):
+    """A session's whole bill, for a player who was at it."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=AnyObject)
+    def get(self, request, session_id: int):
+        session = selectors.session_of_player(session_id=session_id, user=request.user)
+        return Response(selectors.session_view(session, viewer=request.user))

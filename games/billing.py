@@ -45,9 +45,17 @@ __all__ = [
     "Bill",
     "BillLine",
     "BillingPolicy",
+    "Discount",
     "NoTariffError",
+    "Stretch",
     "TariffWindow",
+    "Totals",
     "bill_session",
+    "bill_stretches",
+    "bill_totals",
+    "split_by_weights",
+    "split_equally",
+    "split_loser_pays",
 ]
 
 #: rounding rule -> granularity in kopecks (the total is rounded up to a multiple of it)
@@ -132,6 +140,7 @@ class BillLine:
     minutes: int
     price_per_hour: int
     amount: int  # kopecks, largest-remainder share of the subtotal
+    table_id: int | None = None  # the stretch's table (a transferred session has several)
 
     @property
     def exact(self) -> Fraction:
@@ -146,6 +155,7 @@ class Bill:
     subtotal: int  # exact rounded half-up to the kopeck == sum(line.amount)
     total: int  # subtotal, raised to the minimum charge, rounded up by the rule
     adjustment: int  # total - sum(line.amount)
+    paused_minutes: int = 0  # whole minutes of pause inside the session (never billed)
 
 
 def _seconds(t: time) -> float:
@@ -179,6 +189,16 @@ def _to_utc(value: datetime, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class Stretch:
+    """A stretch of a session at one table: ``[start, end)`` billed by that table's ``tariffs``."""
+
+    start: datetime
+    end: datetime
+    tariffs: Sequence[TariffWindow]
+    table_id: int | None = None
+
+
 def bill_session(
     start: datetime,
     end: datetime,
@@ -191,45 +211,131 @@ def bill_session(
     Raises :class:`ValueError` if ``end < start`` or either end is naive, and
     :class:`NoTariffError` if some minute is covered by no tariff window.
     """
+    return bill_stretches([Stretch(start, end, tariffs)], (), tz, policy)
+
+
+def _subtract(
+    start: datetime, end: datetime, pauses: Sequence[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    """``[start, end)`` minus the pauses (all UTC), as sorted non-empty intervals."""
+    parts = [(start, end)]
+    for p_start, p_end in pauses:
+        cut = []
+        for a, b in parts:
+            if p_end <= a or p_start >= b:
+                cut.append((a, b))
+                continue
+            if a < p_start:
+                cut.append((a, p_start))
+            if p_end < b:
+                cut.append((p_end, b))
+        parts = cut
+    return [(a, b) for a, b in parts if b > a]
+
+
+def bill_stretches(
+    stretches: Sequence[Stretch],
+    pauses: Sequence[tuple[datetime, datetime]],
+    tz: str | ZoneInfo,
+    policy: BillingPolicy = BillingPolicy(),  # noqa: B008 - frozen, immutable default
+) -> Bill:
+    """Bill a session made of consecutive ``stretches`` (one per table it was played at), less
+    its ``pauses`` (``(start, end)`` pairs; paused time is never billed).
+
+    The minute grid runs over *played* time only: the played intervals (stretches minus pauses)
+    are laid end to end, ``ceil(played / 60 s)`` minutes are charged, and minute ``i`` is priced
+    by the tariff of the table and local wall time where the ``i``-th played minute begins. So a
+    transfer, wherever it falls, moves only the minutes after it to the new table's tariffs, and a
+    pause just shifts the grid. Lines are per (table, tariff) in first-use order.
+
+    Raises :class:`ValueError` (naive or reversed ends, overlapping stretches) and
+    :class:`NoTariffError`.
+    """
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
-    start_utc = _to_utc(start, "start")
-    end_utc = _to_utc(end, "end")
-    if end_utc < start_utc:
-        raise ValueError("session end is before its start")
-    elapsed_us = (end_utc - start_utc) // timedelta(microseconds=1)
-    minutes = -(-elapsed_us // 60_000_000)  # ceil: every started minute is charged
+    utc_pauses = []
+    for p_start, p_end in pauses:
+        a, b = _to_utc(p_start, "pause start"), _to_utc(p_end, "pause end")
+        if b < a:
+            raise ValueError("pause end is before its start")
+        utc_pauses.append((a, b))
+    played: list[tuple[datetime, datetime, int, Stretch]] = []  # (start, end, stretch no, stretch)
+    wall_us = 0
+    previous_end = None
+    for n, stretch in enumerate(stretches):
+        s_start, s_end = _to_utc(stretch.start, "start"), _to_utc(stretch.end, "end")
+        if s_end < s_start:
+            raise ValueError("session end is before its start")
+        if previous_end is not None and s_start < previous_end:
+            raise ValueError("stretches overlap")
+        previous_end = s_end
+        wall_us += (s_end - s_start) // timedelta(microseconds=1)
+        played.extend((a, b, n, stretch) for a, b in _subtract(s_start, s_end, utc_pauses))
+    played_us = sum((b - a) // timedelta(microseconds=1) for a, b, _, _ in played)
+    minutes = -(-played_us // 60_000_000)  # ceil: every started minute is charged
+    paused_minutes = max(0, wall_us - played_us) // 60_000_000
 
-    # Best candidate first: highest priority, then narrowest window, then fewest weekdays, then id.
-    ranked = sorted(tariffs, key=lambda w: (-w.priority, w.span_seconds, len(w.weekdays), w.id))
-    # Lines in first-use order; all minutes of a tariff are merged into its one line.
-    counts: dict[int, int] = {}
-    used: dict[int, TariffWindow] = {}
-    for i in range(minutes):
-        local = (start_utc + i * _MINUTE).astimezone(zone)
-        window = next((w for w in ranked if w.covers(local)), None)
-        if window is None:
-            raise NoTariffError(local)
-        key = id(window)
-        if key in counts:
-            counts[key] += 1
-        else:
-            counts[key] = 1
-            used[key] = window
+    rankings = [
+        sorted(s.tariffs, key=lambda w: (-w.priority, w.span_seconds, len(w.weekdays), w.id))
+        for s in stretches
+    ]
+    # Tariff choice can change only where some window starts or ends, or at midnight (a new
+    # weekday): the club-local times of day where that happens, per stretch.
+    boundaries = [
+        sorted(
+            {0.0} | {_seconds(w.start) for w in s.tariffs} | {_seconds(w.end) for w in s.tariffs}
+        )
+        for s in stretches
+    ]
+    # Lines in first-use order; all minutes of a (stretch table, tariff) merge into one line.
+    counts: dict[tuple, int] = {}
+    used: dict[tuple, tuple[TariffWindow, int | None]] = {}
+    i = 0  # the next minute to price
+    offset_us = 0  # played time before the current interval
+    for a, b, n, stretch in played:
+        end_us = offset_us + (b - a) // timedelta(microseconds=1)
+        while i < minutes and i * 60_000_000 < end_us:
+            start = a + timedelta(microseconds=i * 60_000_000 - offset_us)
+            local = start.astimezone(zone)
+            window = next((w for w in rankings[n] if w.covers(local)), None)
+            if window is None:
+                raise NoTariffError(local)
+            # Price a run of minutes at once: those that start in this interval before the next
+            # boundary, as long as the UTC offset does not change within the run (DST).
+            t = _seconds(local.time())
+            boundary = next((x for x in boundaries[n] if x > t), float(_DAY_SECONDS))
+            run = min(
+                minutes - i,
+                -(-(end_us - i * 60_000_000) // 60_000_000),
+                math.ceil((boundary - t) / 60),
+            )
+            if run > 1 and (start + (run - 1) * _MINUTE).astimezone(zone).utcoffset() != (
+                local.utcoffset()
+            ):
+                run = 1
+            key = (stretch.table_id if stretch.table_id is not None else -n - 1, id(window))
+            if key in counts:
+                counts[key] += run
+            else:
+                counts[key] = run
+                used[key] = (window, stretch.table_id)
+            i += run
+        offset_us = end_us
 
-    windows = list(used.values())
-    exacts = [counts[id(w)] * Fraction(w.price_per_hour, 60) for w in windows]
+    keys = list(used)
+    exacts = [counts[key] * Fraction(used[key][0].price_per_hour, 60) for key in keys]
     exact = sum(exacts, Fraction(0))
     subtotal = _round_half_up(exact)
     amounts = _allocate(exacts, subtotal)
     lines = tuple(
         BillLine(
-            tariff_id=w.id,
-            tariff_name=w.name,
-            minutes=counts[id(w)],
-            price_per_hour=w.price_per_hour,
+            tariff_id=used[key][0].id,
+            tariff_name=used[key][0].name,
+            minutes=counts[key],
+            price_per_hour=used[key][0].price_per_hour,
             amount=amount,
+            table_id=used[key][1],
         )
-        for w, amount in zip(windows, amounts, strict=True)
+        for key, amount in zip(keys, amounts, strict=True)
     )
 
     total = subtotal
@@ -243,4 +349,77 @@ def bill_session(
         subtotal=subtotal,
         total=total,
         adjustment=total - sum(amounts),
+        paused_minutes=paused_minutes,
     )
+
+
+# --- the whole bill: time, items, discount; splits -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Discount:
+    """Staff's discount on a bill: ``percent`` (0..100) of time + items, or an ``amount``."""
+
+    percent: int = 0
+    amount: int = 0  # kopecks
+
+    def __post_init__(self) -> None:
+        if not _is_int(self.percent) or not 0 <= self.percent <= 100:
+            raise ValueError("percent must be an int 0..100")
+        if not _is_int(self.amount) or self.amount < 0:
+            raise ValueError("amount must be a non-negative int (kopecks)")
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    time: int  # the table time (Bill.total)
+    items: int  # food, drinks, rentals
+    discount: int  # what the discount took off (never more than time + items)
+    total: int  # time + items - discount, >= 0
+
+
+def bill_totals(*, time_total: int, item_amounts: Sequence[int], discount: Discount) -> Totals:
+    """The bill's total: time + items - discount (percent rounded half-up), never negative."""
+    if not _is_int(time_total) or time_total < 0:
+        raise ValueError("time_total must be a non-negative int (kopecks)")
+    if not all(_is_int(a) and a >= 0 for a in item_amounts):
+        raise ValueError("item amounts must be non-negative ints (kopecks)")
+    items = sum(item_amounts)
+    gross = time_total + items
+    off = _round_half_up(Fraction(gross * discount.percent, 100)) + discount.amount
+    off = min(off, gross)
+    return Totals(time=time_total, items=items, discount=off, total=gross - off)
+
+
+def split_by_weights(total: int, weights: Sequence[int]) -> list[int]:
+    """Shares of ``total`` proportional to ``weights`` (largest remainder): they sum to ``total``
+    exactly. All-zero weights split equally."""
+    if not _is_int(total) or total < 0:
+        raise ValueError("total must be a non-negative int (kopecks)")
+    if not weights:
+        raise ValueError("a split needs at least one share")
+    if not all(_is_int(w) and w >= 0 for w in weights):
+        raise ValueError("weights must be non-negative ints")
+    if sum(weights) == 0:
+        weights = [1] * len(weights)
+    whole = sum(weights)
+    exacts = [Fraction(total * w, whole) for w in weights]
+    floors = [math.floor(x) for x in exacts]
+    missing = total - sum(floors)
+    order = sorted(range(len(exacts)), key=lambda i: (-(exacts[i] - floors[i]), i))
+    for i in order[:missing]:
+        floors[i] += 1
+    return floors
+
+
+def split_equally(total: int, n: int) -> list[int]:
+    return split_by_weights(total, [1] * n)
+
+
+def split_loser_pays(*, time_total: int, rest: int, losses: Sequence[int]) -> list[int]:
+    """ "The loser pays the table time": the time is split by how many of the session's finished
+    matches each player lost (equally if nobody lost one); the rest (items less discount) equally.
+    """
+    time_shares = split_by_weights(time_total, losses)
+    rest_shares = split_equally(rest, len(losses))
+    return [a + b for a, b in zip(time_shares, rest_shares, strict=True)]

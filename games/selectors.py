@@ -23,13 +23,36 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from core.cache import cache_get, cache_set
 from games import serializers
-from games.billing import Bill, BillingPolicy, NoTariffError, TariffWindow, bill_session
-from games.models import Booking, Club, OpeningHours, Table, TableSession, Tariff
+from games.billing import (
+    Bill,
+    BillingPolicy,
+    Discount,
+    NoTariffError,
+    Stretch,
+    TariffWindow,
+    Totals,
+    bill_stretches,
+    bill_totals,
+)
+from games.errors import SessionNotFound
+from games.models import (
+    Booking,
+    CatalogueItem,
+    Club,
+    Match,
+    OpeningHours,
+    Payment,
+    SessionItem,
+    Shift,
+    Table,
+    TableSession,
+    Tariff,
+)
 
 # --- opening hours ------------------------------------------------------------------------
 
@@ -108,13 +131,217 @@ def session_bill(
     now: datetime | None = None,
     windows: list[TariffWindow] | None = None,
 ) -> Bill:
-    """The bill of a session up to its end (or `now` while it is open). Raises NoTariffError."""
+    """The table time of a session up to its end (or `now` while it is open): each stretch at
+    its table's tariffs, pauses left out. `windows` are the current table's tariffs if the caller
+    has them. Raises NoTariffError."""
     table = session.table
     club = table.club
     end = session.ended_at or (now or timezone.now())
     if windows is None:
         windows = tariff_windows(club_id=club.id, table_kind=table.kind)
-    return bill_session(session.started_at, end, club.tz, windows, billing_policy(club))
+    by_kind = {table.kind: windows}
+    stretches = []
+    start = session.started_at
+    for stretch in session.stretches.select_related("table").order_by("started_at"):
+        kind = stretch.table.kind
+        if kind not in by_kind:
+            by_kind[kind] = tariff_windows(club_id=club.id, table_kind=kind)
+        stretches.append(
+            Stretch(stretch.started_at, stretch.ended_at, by_kind[kind], stretch.table_id)
+        )
+        start = stretch.ended_at
+    stretches.append(Stretch(start, max(end, start), windows, table.id))
+    pauses = [(p.started_at, p.ended_at or max(end, p.started_at)) for p in session.pauses.all()]
+    return bill_stretches(stretches, pauses, club.tz, billing_policy(club))
+
+
+def booking_price(*, table: Table, start: datetime, end: datetime) -> int:
+    """What a booking would cost at the table's tariffs (for a percent deposit)."""
+    club = table.club
+    windows = tariff_windows(club_id=club.id, table_kind=table.kind)
+    return bill_stretches([Stretch(start, end, windows, table.id)], [], club.tz).total
+
+
+def session_live_items(session: TableSession) -> QuerySet[SessionItem]:
+    """The items on a session's bill that were not taken off."""
+    return session.items.filter(removed_at__isnull=True).select_related("added_by")
+
+
+def session_totals(session: TableSession, *, time_total: int | None = None, now=None) -> Totals:
+    """Time + items - discount of a session (the stored time once closed)."""
+    if time_total is None:
+        time_total = (
+            session.time_amount if session.ended_at else session_bill(session, now=now).total
+        )
+    return bill_totals(
+        time_total=time_total,
+        item_amounts=[i.amount for i in session_live_items(session)],
+        discount=Discount(percent=session.discount_percent, amount=session.discount_amount),
+    )
+
+
+def session_is_paused(session: TableSession) -> bool:
+    return session.pauses.filter(ended_at__isnull=True).exists()
+
+
+def session_participants(session: TableSession) -> list:
+    """Everyone who was at the session (present now or earlier), in the order they joined."""
+    seen: dict[int, object] = {}
+    for presence in session.presence.select_related("player").order_by("joined_at", "id"):
+        seen.setdefault(presence.player_id, presence.player)
+    for player in session.players.order_by("id"):
+        seen.setdefault(player.pk, player)
+    return list(seen.values())
+
+
+def session_presence_seconds(session: TableSession, *, end: datetime) -> dict[int, int]:
+    """Seconds each participant was in the session (no presence row: from the start)."""
+    seconds: dict[int, int] = {}
+    rows = list(session.presence.all())
+    with_rows = {r.player_id for r in rows}
+    for r in rows:
+        left = r.left_at or end
+        seconds[r.player_id] = seconds.get(r.player_id, 0) + max(
+            0, int((left - r.joined_at).total_seconds())
+        )
+    for player_id in session.players.values_list("pk", flat=True):
+        if player_id not in with_rows:
+            seconds[player_id] = max(0, int((end - session.started_at).total_seconds()))
+    return seconds
+
+
+def session_losses(session: TableSession) -> dict[int, int]:
+    """How many of the session's finished matches each registered player lost."""
+    losses: dict[int, int] = {}
+    matches = Match.objects.filter(
+        session=session, status=Match.Status.FINISHED, winner_side__isnull=False
+    ).prefetch_related("sides__players")
+    for match in matches:
+        for side in match.sides.all():
+            if side.index != match.winner_side:
+                for player in side.players.all():
+                    losses[player.pk] = losses.get(player.pk, 0) + 1
+    return losses
+
+
+def session_participant_ids(session: TableSession) -> list[int]:
+    ids = set(session.players.values_list("pk", flat=True))
+    ids |= set(session.presence.values_list("player_id", flat=True))
+    return sorted(ids)
+
+
+def share_paid(share) -> int:
+    """What has been paid on a share (payments less refunds)."""
+    return sum(p.signed for p in Payment.objects.filter(share=share))
+
+
+def session_payments(session: TableSession) -> QuerySet[Payment]:
+    return session.payments.order_by("created_at", "id")
+
+
+def till_state(*, club_id: int, now: datetime | None = None) -> dict:
+    """The staff's `till:<club>` topic: each open session's bill (time so far, items, discount,
+    paid), and the closed bills still owed today's shift sees."""
+    now = now or timezone.now()
+    sessions = (
+        TableSession.objects.filter(table__club_id=club_id, ended_at__isnull=True)
+        .select_related("table", "table__club")
+        .order_by("table__number")
+    )
+    return {"sessions": [session_view(s, now=now) for s in sessions]}
+
+
+def session_view(session: TableSession, *, now: datetime | None = None, viewer=None) -> dict:
+    """A session with its whole bill, as the player and the staff see it (JSON); `my_share` is
+    the viewer's share once the bill is split."""
+    now = now or timezone.now()
+    running = session_running_bill(session, now=now)
+    if session.ended_at is None:
+        totals = session_totals(session, time_total=running.total) if running else None
+        paused_minutes = running.paused_minutes if running else 0
+    else:
+        totals = Totals(
+            time=session.time_amount,
+            items=session.items_amount,
+            discount=session.discount,
+            total=session.amount,
+        )
+        paused_minutes = session.paused_minutes
+    shares = list(session.shares.all())
+    paid: dict[int, int] = {}
+    for p in Payment.objects.filter(share__in=shares):
+        paid[p.share_id] = paid.get(p.share_id, 0) + p.signed
+    money = serializers.money_data(
+        session,
+        totals=totals,
+        paused=session_is_paused(session),
+        paused_minutes=paused_minutes,
+        items=session_live_items(session),
+        payments=session_payments(session),
+        shares=shares,
+        share_paid=paid,
+    )
+    viewer_id = getattr(viewer, "pk", None)
+    money["my_share"] = next((sh for sh in money["shares"] if sh["player"] == viewer_id), None)
+    return serializers.session_data(session, running_bill=running, money=money)
+
+
+def catalogue_of(*, club_id: int, available_only: bool = True) -> QuerySet[CatalogueItem]:
+    qs = CatalogueItem.objects.filter(club_id=club_id)
+    if available_only:
+        qs = qs.filter(is_available=True)
+    return qs.order_by("category", "position", "name")
+
+
+def open_shift(*, club_id: int) -> Shift | None:
+    return Shift.objects.filter(club_id=club_id, closed_at__isnull=True).first()
+
+
+def shift_report(shift: Shift, *, now: datetime | None = None) -> dict:
+    """A shift's figures: revenue by method, by table, by item, discounts, refunds, owed bills,
+    and the cash difference (the drawer's count against opening cash + cash in - cash out)."""
+    now = now or timezone.now()
+    end = shift.closed_at or now
+    payments = list(
+        Payment.objects.filter(shift=shift).select_related("session__table").order_by("created_at")
+    )
+    by_method: dict[str, int] = {}
+    refunds = 0
+    for p in payments:
+        if p.method == Payment.Method.DEPOSIT:
+            continue  # a deposit credited to a bill was counted when it was paid
+        by_method[p.method] = by_method.get(p.method, 0) + p.signed
+        if p.kind == Payment.Kind.REFUND:
+            refunds += p.amount
+    cash_in = by_method.get(Payment.Method.CASH, 0)
+    sessions = list(
+        TableSession.objects.filter(
+            table__club_id=shift.club_id, ended_at__gte=shift.opened_at, ended_at__lt=end
+        ).select_related("table")
+    )
+    by_table: dict[str, int] = {}
+    for session in sessions:
+        by_table[str(session.table)] = by_table.get(str(session.table), 0) + session.time_amount
+    by_item: dict[str, dict] = {}
+    for item in SessionItem.objects.filter(session__in=sessions, removed_at__isnull=True):
+        row = by_item.setdefault(item.name, {"quantity": 0, "amount": 0})
+        row["quantity"] += item.quantity
+        row["amount"] += item.amount
+    expected = shift.opening_cash + cash_in
+    return {
+        "shift": shift,
+        "by_method": dict(sorted(by_method.items())),
+        "revenue": sum(by_method.values()),
+        "by_table": dict(sorted(by_table.items())),
+        "by_item": dict(sorted(by_item.items())),
+        "discounts": sum(s.discount for s in sessions),
+        "refunds": refunds,
+        "owed": [s for s in sessions if s.owed > 0],
+        "owed_total": sum(s.owed for s in sessions),
+        "expected_cash": expected,
+        "counted_cash": shift.counted_cash,
+        "cash_difference": None if shift.counted_cash is None else shift.counted_cash - expected,
+    }
 
 
 # --- check-in codes -----------------------------------------------------------------------
@@ -418,6 +645,36 @@ def open_sessions_of(*, user) -> QuerySet[TableSession]:
     )
 
 
+def session_of_player(*, session_id: int, user) -> TableSession:
+    """A session the player is or was at. Raises SessionNotFound (also for someone else's)."""
+    session = (
+        TableSession.objects.filter(Q(players=user) | Q(presence__player=user), pk=session_id)
+        .select_related("table", "table__club", "booking")
+        .distinct()
+        .first()
+    )
+    if session is None:
+        raise SessionNotFound()
+    return session
+
+
+def recent_bills_of(*, user, now: datetime | None = None) -> QuerySet[TableSession]:
+    """The player's closed bills of the last day still owed, and those paid in the last hour
+    (so the Mini App shows "paid" after paying)."""
+    now = now or timezone.now()
+    return (
+        TableSession.objects.filter(
+            Q(players=user) | Q(presence__player=user),
+            Q(paid=False) | Q(paid_at__gte=now - timedelta(hours=1)),
+            ended_at__gte=now - timedelta(days=1),
+            amount__gt=0,
+        )
+        .distinct()
+        .select_related("table", "table__club", "booking")
+        .order_by("-ended_at")[:5]
+    )
+
+
 def session_running_bill(session: TableSession, *, now: datetime | None = None) -> Bill | None:
     """The bill of an open session so far; None once it is closed (its bill is stored) or when no
     tariff covers it."""
@@ -442,10 +699,7 @@ def me_sessions_section(user) -> list[dict]:
     if not getattr(user, "is_authenticated", False):
         return []
     now = timezone.now()
-    return [
-        serializers.session_data(s, running_bill=session_running_bill(s, now=now))
-        for s in open_sessions_of(user=user)
-    ]
+    return [session_view(s, now=now) for s in open_sessions_of(user=user)]
 
 
 # --- the staff's day ----------------------------------------------------------------------
@@ -523,4 +777,6 @@ def today_overview(*, club: Club, now: datetime | None = None) -> dict:
         "running_total": sum(r["total"] or 0 for r in running),
         "revenue": revenue,
         "bookings_count": sum(1 for b in bookings if b.status in Booking.ACTIVE),
+        "till": till_state(club_id=club.id, now=now),
+        "shift": open_shift(club_id=club.id),
     }

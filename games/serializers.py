@@ -46,6 +46,12 @@ class CheckInIn(FloorInput):
     code = serializers.CharField(max_length=64, trim_whitespace=True)
 
 
+class SessionItemAddIn(FloorInput):
+    item = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=50, default=1)
+    request_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
 class SlotsQueryIn(FloorInput):
     date = serializers.DateField(required=False, help_text="club-local day")
 
@@ -221,10 +227,96 @@ def booking_data(booking: Booking, *, now: datetime | None = None) -> dict:
         "status": booking.status,
         "can_cancel": booking.status == Booking.Status.CONFIRMED and now <= deadline,
         "cancel_until": _iso(deadline, tz),
+        "deposit": {
+            "amount": booking.deposit_amount,
+            "status": booking.deposit_status,
+            "due_at": _iso(booking.deposit_due_at, tz),
+        }
+        if booking.deposit_status != Booking.Deposit.NONE
+        else None,
     }
 
 
-def session_data(session: TableSession, *, running_bill: Bill | None) -> dict:
+def money_data(
+    session: TableSession,
+    *,
+    totals,
+    paused: bool,
+    paused_minutes: int,
+    items,
+    payments,
+    shares,
+    share_paid: dict[int, int],
+) -> dict:
+    """The whole bill of a session (issue 18): table time, items, discount, what is paid and
+    owed, the split shares and the payments. `totals` is a `games.billing.Totals`, or None while
+    no tariff covers the running session."""
+    tz = session.table.club.tz
+    total = totals.total if totals is not None else None
+    return {
+        "time": totals.time if totals is not None else None,
+        "items_total": totals.items if totals is not None else None,
+        "discount": totals.discount if totals is not None else 0,
+        "discount_reason": session.discount_reason,
+        "total": total,
+        "paid_amount": session.paid_amount,
+        "owed": (max(0, total - session.paid_amount) if total is not None else None)
+        if not session.paid
+        else 0,
+        "paused": paused,
+        "paused_minutes": paused_minutes,
+        "items": [
+            {
+                "id": i.id,
+                "name": i.name,
+                "category": i.category,
+                "price": i.price,
+                "quantity": i.quantity,
+                "amount": i.amount,
+                "added_by": i.added_by.display_name if i.added_by_id else None,
+                "added_at": _iso(i.added_at, tz),
+            }
+            for i in items
+        ],
+        "shares": [
+            {
+                "id": sh.id,
+                "player": sh.player_id,
+                "label": sh.label,
+                "amount": sh.amount,
+                "paid": share_paid.get(sh.id, 0),
+                "left": max(0, sh.amount - share_paid.get(sh.id, 0)),
+                "mode": sh.mode,
+            }
+            for sh in shares
+        ],
+        "payments": [
+            {
+                "id": p.id,
+                "method": p.method,
+                "kind": p.kind,
+                "amount": p.amount,
+                "change": p.change,
+                "at": _iso(p.created_at, tz),
+            }
+            for p in payments
+        ],
+    }
+
+
+def catalogue_item_data(item) -> dict:
+    return {
+        "id": item.id,
+        "name": item.name,
+        "category": item.category,
+        "price": item.price,
+        "available": item.is_available,
+    }
+
+
+def session_data(
+    session: TableSession, *, running_bill: Bill | None, money: dict | None = None
+) -> dict:
     """A session with its bill: the stored lines once closed; while open, `running_bill`
     (`selectors.session_running_bill`; None when no tariff covers it)."""
     club = session.table.club
@@ -247,12 +339,14 @@ def session_data(session: TableSession, *, running_bill: Bill | None) -> dict:
         "players": _player_names(players),
         "bill": bill,
         "paid": session.paid,
+        "money": money,
     }
 
 
-def current_session_data(session: TableSession | None, *, running_bill: Bill | None) -> dict:
-    """`GET /api/sessions/current/`: the player's open session, or `null`."""
-    return {"session": session_data(session, running_bill=running_bill) if session else None}
+def current_session_data(view: dict | None, *, bills: list[dict] = ()) -> dict:
+    """`GET /api/sessions/current/`: the player's open session (`selectors.session_view`), or
+    `null`; `bills`: their recent closed bills (owed ones, to pay their share; just paid ones)."""
+    return {"session": view, "bills": list(bills)}
 
 
 def bookings_data(bookings, *, now: datetime) -> dict:

@@ -19,22 +19,48 @@ from django.utils import timezone
 
 from core.metrics import BOOKINGS, REVENUE_KOPECKS, SESSIONS_OPEN
 from games import selectors
-from games.billing import NoTariffError
+from games.billing import NoTariffError, split_by_weights, split_equally, split_loser_pays
 from games.errors import (
+    BadAmount,
     BadCode,
+    BadDiscount,
+    BadQuantity,
+    BillLocked,
+    BillPaid,
     BookingLimit,
     BookingNotFound,
     CodeExpired,
+    DepositExpired,
+    DepositNotDue,
+    IdempotencyKeyReused,
     InThePast,
     InvalidLength,
+    ItemNotFound,
+    ItemUnavailable,
     Misaligned,
     NoTariff,
     NotCancellable,
+    NotEnoughTendered,
+    NothingToSplit,
+    NotInSession,
     OutsideOpeningHours,
+    Overpayment,
+    PaymentNotFound,
+    PlayerAlreadyIn,
+    ReasonRequired,
+    RefundTooLarge,
     ReservedForOther,
+    SameTable,
     SessionClosed,
     SessionNotFound,
+    SessionNotPaused,
+    SessionPaused,
     SessionStillOpen,
+    ShareNotFound,
+    ShiftAlreadyOpen,
+    ShiftClosed,
+    ShiftNotFound,
+    ShiftNotOpen,
     SlotTaken,
     TableBusy,
     TableNotFound,
@@ -42,9 +68,26 @@ from games.errors import (
     TooFarAhead,
     TooLateToCancel,
 )
-from games.models import Booking, CheckInAttempt, Club, SessionBillLine, Table, TableSession
+from games.models import (
+    Booking,
+    CatalogueItem,
+    CheckInAttempt,
+    Club,
+    DepositRule,
+    Payment,
+    SessionBillLine,
+    SessionItem,
+    SessionPause,
+    SessionPresence,
+    SessionShare,
+    SessionStretch,
+    Shift,
+    Table,
+    TableSession,
+)
+from games.signals import bill_paid, session_billed
 from games.models.club import new_checkin_secret
-from games.topics import ClubTopic
+from games.topics import ClubTopic, TillTopic
 from realtime import broadcast
 
 logger = structlog.get_logger(__name__)
@@ -160,8 +203,18 @@ def booking_create(
         try:
             # PostgreSQL's exclusion constraint is the last word if anything slipped past.
             with transaction.atomic():
+                deposit = _deposit_for(table=table, start=start, end=end)
                 booking = Booking.objects.create(
-                    table=table, player=player, start=start, end=end, status_changed_at=now
+                    table=table,
+                    player=player,
+                    start=start,
+                    end=end,
+                    status_changed_at=now,
+                    deposit_amount=deposit,
+                    deposit_status=Booking.Deposit.PENDING if deposit else Booking.Deposit.NONE,
+                    deposit_due_at=now + timedelta(minutes=club.deposit_hold_minutes)
+                    if deposit
+                    else None,
                 )
         except IntegrityError as exc:
             if "booking_no_overlap_per_table" in str(exc):
@@ -207,6 +260,7 @@ def booking_cancel(
         booking.status = Booking.Status.CANCELLED
         booking.status_changed_at = now
         booking.save(update_fields=["status", "status_changed_at"])
+        _deposit_refund(booking, actor=actor, now=now)
         _floor_changed(club.id, now=now)
         _me_changed([booking.player_id], "bookings")
         transaction.on_commit(lambda: BOOKINGS.labels(action="cancelled").inc())
@@ -222,7 +276,9 @@ def booking_mark_no_show(*, booking_id: int, now: datetime | None = None) -> Boo
             raise _err(NotCancellable)
         booking.status = Booking.Status.NO_SHOW
         booking.status_changed_at = now
-        booking.save(update_fields=["status", "status_changed_at"])
+        if booking.deposit_status == Booking.Deposit.PAID:
+            booking.deposit_status = Booking.Deposit.KEPT
+        booking.save(update_fields=["status", "status_changed_at", "deposit_status"])
         _floor_changed(booking.table.club_id, now=now)
         _me_changed([booking.player_id], "bookings")
         transaction.on_commit(lambda: BOOKINGS.labels(action="no_show").inc())
@@ -247,6 +303,10 @@ def bookings_sweep_no_shows(*, now: datetime | None = None) -> int:
             Booking.objects.filter(pk__in=[b.pk for b in late]).update(
                 status=Booking.Status.NO_SHOW, status_changed_at=now
             )
+            # A no-show's deposit is kept; one never paid just lapses.
+            Booking.objects.filter(
+                pk__in=[b.pk for b in late], deposit_status=Booking.Deposit.PAID
+            ).update(deposit_status=Booking.Deposit.KEPT)
             _floor_changed(club.id, now=now)
             _me_changed([b.player_id for b in late], "bookings")
             count = len(late)
@@ -299,6 +359,7 @@ def _open_session(
         booking.status = Booking.Status.CHECKED_IN
         booking.status_changed_at = now
         booking.save(update_fields=["status", "status_changed_at"])
+        _deposit_credit(booking, session=session, now=now)
     _floor_changed(table.club_id, now=now)
     _me_changed(player_ids, "bookings", "sessions")
     transaction.on_commit(_count_open_sessions)
@@ -430,35 +491,44 @@ def _check_in(*, table_id: int, user, code: str, now: datetime) -> tuple[TableSe
 
 
 def session_close(*, session_id: int, closed_by, now: datetime | None = None) -> TableSession:
-    """Close a session and bill it with games.billing; the bill lines are stored.
+    """Close a session and bill it: table time with games.billing (each stretch at its table's
+    tariffs, pauses left out; the lines are stored), plus the items, less the discount. An open
+    pause ends now. A bill of zero (or one paid in advance) closes paid.
 
     Raises SessionNotFound, SessionClosed, NoTariff (a minute no tariff covers).
     """
     now = now or timezone.now()
     with transaction.atomic():
-        session = (
-            TableSession.objects.select_for_update(of=("self",))
-            .select_related("table", "table__club")
-            .filter(pk=session_id)
-            .first()
-        )
-        if session is None:
-            raise SessionNotFound()
+        session = _locked_session(session_id)
         if session.ended_at is not None:
             raise _err(SessionClosed)
         session.ended_at = max(now, session.started_at)
+        for pause in session.pauses.filter(ended_at__isnull=True):
+            pause.ended_at = max(session.ended_at, pause.started_at)
+            pause.save(update_fields=["ended_at"])
         try:
             bill = selectors.session_bill(session)
         except NoTariffError as exc:
             raise _err(NoTariff, when=f"{exc.local_time:%a %Y-%m-%d %H:%M}") from exc
+        totals = selectors.session_totals(session, time_total=bill.total)
         session.closed_by = closed_by
         session.minutes = bill.minutes
-        session.amount = bill.total
+        session.paused_minutes = bill.paused_minutes
+        session.time_amount = totals.time
+        session.items_amount = totals.items
+        session.discount = totals.discount
+        session.amount = totals.total
         session.adjustment = bill.adjustment
-        session.save(update_fields=["ended_at", "closed_by", "minutes", "amount", "adjustment"])
+        fields = ["ended_at", "closed_by", "minutes", "amount", "adjustment"]
+        fields += ["paused_minutes", "time_amount", "items_amount", "discount"]
+        if session.paid_amount >= session.amount and not session.paid:
+            session.paid, session.paid_at = True, now
+            fields += ["paid", "paid_at"]
+        session.save(update_fields=fields)
         SessionBillLine.objects.bulk_create(
             SessionBillLine(
                 session=session,
+                table_id=line.table_id,
                 tariff_id=line.tariff_id,
                 tariff_name=line.tariff_name,
                 price_per_hour=line.price_per_hour,
@@ -468,12 +538,19 @@ def session_close(*, session_id: int, closed_by, now: datetime | None = None) ->
             )
             for i, line in enumerate(bill.lines)
         )
+        SessionPresence.objects.filter(session=session, left_at__isnull=True).update(
+            left_at=session.ended_at
+        )
         _release_rest_of_booking(session)
         _floor_changed(session.table.club_id, now=now)
         _me_changed(session.players.values_list("pk", flat=True), "sessions", "bookings")
-        amount = bill.total
+        amount = session.amount
         transaction.on_commit(lambda: REVENUE_KOPECKS.inc(amount))
         transaction.on_commit(_count_open_sessions)
+        _bill_changed(session)
+        session_billed.send(sender=TableSession, session=session)
+        if session.paid:
+            bill_paid.send(sender=TableSession, session=session)
     logger.info("session_closed", session=session.id, amount=session.amount)
     return session
 
@@ -551,3 +628,689 @@ def table_save(*, table: Table) -> Table:
         table.save()
         _floor_changed(table.club_id)
     return table
+
+
+# --- money at the table (issue 18) -----------------------------------------------------------
+#
+# Lock order, as above: table rows (ascending id), then the session row, then the club row (the
+# till version bump). A payment locks the session row first thing, so two retries of one request
+# serialise there and the second finds the first's idempotency key.
+
+MAX_QUANTITY = 50
+
+
+def _locked_session(session_id: int) -> TableSession:
+    session = (
+        TableSession.objects.select_for_update(of=("self",))
+        .select_related("table", "table__club")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise SessionNotFound()
+    return session
+
+
+def _open_locked_session(session_id: int) -> TableSession:
+    session = _locked_session(session_id)
+    if session.ended_at is not None:
+        raise _err(SessionClosed)
+    return session
+
+
+def _bill_changed(session: TableSession) -> None:
+    """Inside the transaction that changed a bill: push the players' `sessions` section and the
+    staff's `till:<club>` topic (both sent after commit)."""
+    club_id = session.table.club_id
+    Club.objects.filter(pk=club_id).update(till_version=F("till_version") + 1)
+    version = Club.objects.filter(pk=club_id).values_list("till_version", flat=True).get()
+    broadcast.publish(
+        TillTopic.name(club_id), version=version, data=selectors.till_state(club_id=club_id)
+    )
+    _me_changed(selectors.session_participant_ids(session), "sessions")
+
+
+def _refresh_closed_total(session: TableSession, *, now: datetime) -> None:
+    """A closed bill changed (an item, a discount): recompute its total and paid flag."""
+    if session.ended_at is None:
+        return
+    totals = selectors.session_totals(session)
+    session.items_amount = totals.items
+    session.discount = totals.discount
+    session.amount = totals.total
+    session.paid = session.paid_amount >= session.amount
+    session.paid_at = (session.paid_at or now) if session.paid else None
+    session.save(update_fields=["items_amount", "discount", "amount", "paid", "paid_at"])
+
+
+def session_pause(*, session_id: int, actor, now: datetime | None = None) -> TableSession:
+    """Staff: pause a running session (its paused minutes are not billed).
+    Raises SessionNotFound, SessionClosed, SessionPaused."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _open_locked_session(session_id)
+        if session.pauses.filter(ended_at__isnull=True).exists():
+            raise _err(SessionPaused)
+        SessionPause.objects.create(session=session, started_at=max(now, session.started_at))
+        _bill_changed(session)
+    logger.info("session_paused", session=session.id)
+    return session
+
+
+def session_resume(*, session_id: int, actor, now: datetime | None = None) -> TableSession:
+    """Staff: resume a paused session. Raises SessionNotFound, SessionClosed, SessionNotPaused."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _open_locked_session(session_id)
+        pause = session.pauses.filter(ended_at__isnull=True).first()
+        if pause is None:
+            raise _err(SessionNotPaused)
+        pause.ended_at = max(now, pause.started_at)
+        pause.save(update_fields=["ended_at"])
+        _bill_changed(session)
+    return session
+
+
+def session_transfer(
+    *, session_id: int, to_table_id: int, actor, now: datetime | None = None
+) -> TableSession:
+    """Staff: move a running session to another free table. The bill continues: the stretch at
+    the old table is kept and billed at its tariffs, the rest at the new table's.
+
+    Raises SessionNotFound, SessionClosed, TableNotFound, SameTable, TableOutOfService,
+    TableBusy, ReservedForOther (the new table is held by someone's booking).
+    """
+    now = now or timezone.now()
+    current = TableSession.objects.filter(pk=session_id).values_list("table_id", flat=True).first()
+    if current is None:
+        raise SessionNotFound()
+    if current == to_table_id:
+        raise _err(SameTable)
+    with transaction.atomic():
+        tables = {
+            t.pk: t
+            for t in Table.objects.select_for_update()
+            .filter(pk__in=[current, to_table_id])
+            .order_by("pk")
+        }
+        target = tables.get(to_table_id)
+        if target is None:
+            raise TableNotFound()
+        session = _open_locked_session(session_id)
+        if session.table_id != current:  # moved meanwhile: the caller's view is stale
+            raise _err(TableBusy)
+        if target.club_id != session.table.club_id:
+            raise TableNotFound()
+        if not target.in_service:
+            raise _err(TableOutOfService)
+        if TableSession.objects.filter(table=target, ended_at__isnull=True).exists():
+            raise _err(TableBusy)
+        hold = timedelta(minutes=session.table.club.hold_window_minutes)
+        if Booking.objects.filter(
+            table=target, status=Booking.Status.CONFIRMED, start__lte=now + hold, end__gt=now
+        ).exists():
+            raise _err(ReservedForOther)
+        last = session.stretches.order_by("-ended_at").first()
+        start = last.ended_at if last else session.started_at
+        SessionStretch.objects.create(
+            session=session, table_id=current, started_at=start, ended_at=max(now, start)
+        )
+        old_club = session.table.club
+        session.table = target
+        session.table.club = old_club
+        session.save(update_fields=["table"])
+        _floor_changed(target.club_id, now=now)
+        _bill_changed(session)
+    logger.info("session_transferred", session=session.id, to_table=to_table_id)
+    return session
+
+
+def session_add_player(
+    *, session_id: int, player, actor, now: datetime | None = None
+) -> TableSession:
+    """Staff: a player joins a running session. Raises SessionNotFound, SessionClosed,
+    PlayerAlreadyIn."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _open_locked_session(session_id)
+        if session.players.filter(pk=player.pk).exists():
+            raise _err(PlayerAlreadyIn)
+        _presence_backfill(session)
+        session.players.add(player)
+        SessionPresence.objects.create(session=session, player=player, joined_at=now)
+        _bill_changed(session)
+    return session
+
+
+def session_remove_player(
+    *, session_id: int, player, actor, now: datetime | None = None
+) -> TableSession:
+    """Staff: a player leaves a running session (they still share the bill for their time).
+    Raises SessionNotFound, SessionClosed, NotInSession."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _open_locked_session(session_id)
+        if not session.players.filter(pk=player.pk).exists():
+            raise _err(NotInSession)
+        _presence_backfill(session)
+        SessionPresence.objects.filter(session=session, player=player, left_at__isnull=True).update(
+            left_at=now
+        )
+        session.players.remove(player)
+        _me_changed([player.pk], "sessions")
+        _bill_changed(session)
+    return session
+
+
+def _presence_backfill(session: TableSession) -> None:
+    """The players who were there from the start get their presence row on the first change."""
+    have = set(session.presence.values_list("player_id", flat=True))
+    SessionPresence.objects.bulk_create(
+        SessionPresence(session=session, player_id=pk, joined_at=session.started_at)
+        for pk in session.players.values_list("pk", flat=True)
+        if pk not in have
+    )
+
+
+def session_set_discount(
+    *,
+    session_id: int,
+    actor,
+    percent: int = 0,
+    amount: int = 0,
+    reason: str,
+    now: datetime | None = None,
+) -> TableSession:
+    """Staff: a discount on the whole bill (percent of time + items, or an amount; both add up,
+    never below zero), with the reason. Zero removes it. Audited (AUDIT_WATCH).
+
+    Raises SessionNotFound, BadDiscount, ReasonRequired, BillPaid."""
+    now = now or timezone.now()
+    if not (isinstance(percent, int) and 0 <= percent <= 100) or not (
+        isinstance(amount, int) and amount >= 0
+    ):
+        raise _err(BadDiscount)
+    reason = (reason or "").strip()
+    if (percent or amount) and not reason:
+        raise _err(ReasonRequired)
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        if session.paid:
+            raise _err(BillPaid)
+        session.discount_percent = percent
+        session.discount_amount = amount
+        session.discount_reason = reason
+        session.save(update_fields=["discount_percent", "discount_amount", "discount_reason"])
+        _refresh_closed_total(session, now=now)
+        _bill_changed(session)
+    return session
+
+
+def session_add_item(
+    *,
+    session_id: int,
+    item_id: int,
+    quantity: int,
+    actor,
+    by_staff: bool = False,
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> SessionItem:
+    """Put a catalogue item on a session's bill. A player may add only to the open session they
+    are in; staff also to a closed bill not yet paid. A retried request (same `request_id`)
+    returns the line it made.
+
+    Raises SessionNotFound, NotInSession, SessionClosed, BillPaid, ItemNotFound,
+    ItemUnavailable, BadQuantity."""
+    now = now or timezone.now()
+    if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+        raise _err(BadQuantity, max=MAX_QUANTITY)
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        if request_id:
+            done = SessionItem.objects.filter(request_id=request_id).first()
+            if done is not None:
+                if done.session_id != session.pk or done.added_by_id != getattr(actor, "pk", None):
+                    raise _err(IdempotencyKeyReused)
+                return done
+        if not by_staff:
+            if not session.players.filter(pk=actor.pk).exists():
+                raise NotInSession()
+            if session.ended_at is not None:
+                raise _err(SessionClosed)
+        if session.paid:
+            raise _err(BillPaid)
+        item = CatalogueItem.objects.filter(pk=item_id, club_id=session.table.club_id).first()
+        if item is None:
+            raise ItemNotFound()
+        if not item.is_available:
+            raise _err(ItemUnavailable)
+        line = SessionItem.objects.create(
+            session=session,
+            item=item,
+            name=item.name,
+            category=item.category,
+            price=item.price,
+            quantity=quantity,
+            added_by=actor,
+            added_at=now,
+            request_id=request_id or None,
+        )
+        _refresh_closed_total(session, now=now)
+        _bill_changed(session)
+    logger.info("session_item_added", session=session.id, item=item.id, quantity=quantity)
+    return line
+
+
+def session_remove_item(
+    *, line_id: int, actor, reason: str, now: datetime | None = None
+) -> SessionItem:
+    """Staff: take a line off the bill, with the reason (the row stays; audited).
+    Raises ItemNotFound, ReasonRequired, BillPaid."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise _err(ReasonRequired)
+    session_id = SessionItem.objects.filter(pk=line_id).values_list("session_id", flat=True).first()
+    if session_id is None:
+        raise ItemNotFound()
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        if session.paid:
+            raise _err(BillPaid)
+        line = SessionItem.objects.get(pk=line_id)
+        if line.removed_at is None:
+            line.removed_at = now
+            line.removed_by = actor
+            line.removal_reason = reason
+            line.save(update_fields=["removed_at", "removed_by", "removal_reason"])
+            _refresh_closed_total(session, now=now)
+            _bill_changed(session)
+    return line
+
+
+def session_split(
+    *, session_id: int, mode: str, actor, now: datetime | None = None
+) -> list[SessionShare]:
+    """Staff: split a closed bill between everyone who was at the session — equally, by the time
+    each was there, or "the loser pays the table time" (by the session's finished matches lost;
+    items and discount equally). The shares sum to the bill to the kopeck. Splitting again
+    replaces the shares while nothing is paid on them.
+
+    Raises SessionNotFound, SessionStillOpen, BillPaid, BillLocked, NothingToSplit."""
+    now = now or timezone.now()
+    if mode not in SessionShare.Mode.values:
+        raise ValueError(f"unknown split mode {mode!r}")
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        if session.ended_at is None:
+            raise _err(SessionStillOpen)
+        if session.paid:
+            raise _err(BillPaid)
+        if Payment.objects.filter(share__session=session).exists():
+            raise _err(BillLocked)
+        people = selectors.session_participants(session)
+        if not people:
+            raise _err(NothingToSplit)
+        due = session.amount - max(0, session.paid_amount)
+        if mode == SessionShare.Mode.EQUAL:
+            amounts = split_equally(due, len(people))
+        elif mode == SessionShare.Mode.TIME:
+            seconds = selectors.session_presence_seconds(session, end=session.ended_at)
+            amounts = split_by_weights(due, [seconds.get(p.pk, 0) for p in people])
+        else:
+            losses = selectors.session_losses(session)
+            time_part = min(due, session.time_amount)
+            amounts = split_loser_pays(
+                time_total=time_part,
+                rest=due - time_part,
+                losses=[losses.get(p.pk, 0) for p in people],
+            )
+        session.shares.all().delete()
+        shares = SessionShare.objects.bulk_create(
+            SessionShare(
+                session=session,
+                player=p,
+                label=getattr(p, "display_name", "") or str(p),
+                amount=a,
+                mode=mode,
+                position=i,
+            )
+            for i, (p, a) in enumerate(zip(people, amounts, strict=True))
+        )
+        _bill_changed(session)
+    return shares
+
+
+def payment_record(
+    *,
+    session_id: int,
+    method: str,
+    amount: int,
+    idempotency_key: str,
+    actor,
+    tendered: int | None = None,
+    share_id: int | None = None,
+    charge_id: str = "",
+    note: str = "",
+    now: datetime | None = None,
+) -> tuple[Payment, bool]:
+    """Record money paid on a session's bill (cash, card, online, a deposit). Partial payments
+    add up; a cash payment may hand over more (`tendered`): the change is recorded. Once a closed
+    bill is covered it is paid. A retried request (same `idempotency_key`) is answered with the
+    payment it made, never charged twice. Cash needs the club's shift open.
+
+    Returns (payment, created). Raises SessionNotFound, BadAmount, NotEnoughTendered,
+    Overpayment, BillPaid, ShareNotFound, ShiftNotOpen, IdempotencyKeyReused.
+    """
+    now = now or timezone.now()
+    if method not in Payment.Method.values:
+        raise ValueError(f"unknown payment method {method!r}")
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        raise _err(BadAmount)
+    change = 0
+    if tendered is not None:
+        if method != Payment.Method.CASH or tendered < amount:
+            raise _err(NotEnoughTendered)
+        change = tendered - amount
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        done = Payment.objects.filter(idempotency_key=idempotency_key).first()
+        if done is not None:
+            if done.session_id != session.pk or done.amount != amount or done.method != method:
+                raise _err(IdempotencyKeyReused)
+            return done, False
+        if session.paid:
+            raise _err(BillPaid)
+        share = None
+        if share_id is not None:
+            share = SessionShare.objects.filter(pk=share_id, session=session).first()
+            if share is None:
+                raise ShareNotFound()
+            left = share.amount - selectors.share_paid(share)
+            if amount > left:
+                raise _err(Overpayment, owed=_rub(left))
+        if session.ended_at is not None and amount > session.owed:
+            raise _err(Overpayment, owed=_rub(session.owed))
+        shift = selectors.open_shift(club_id=session.table.club_id)
+        if method == Payment.Method.CASH and shift is None:
+            raise _err(ShiftNotOpen)
+        payment = Payment.objects.create(
+            session=session,
+            share=share,
+            shift=shift,
+            payer=share.player if share and share.player_id else None,
+            method=method,
+            amount=amount,
+            tendered=tendered,
+            change=change,
+            idempotency_key=idempotency_key,
+            charge_id=charge_id,
+            note=note,
+            created_by=actor,
+            created_at=now,
+        )
+        session.paid_amount += amount
+        fields = ["paid_amount"]
+        if session.ended_at is not None and session.paid_amount >= session.amount:
+            session.paid, session.paid_at = True, now
+            fields += ["paid", "paid_at"]
+        session.save(update_fields=fields)
+        _bill_changed(session)
+        if session.paid:
+            bill_paid.send(sender=TableSession, session=session)
+    logger.info("payment_recorded", session=session.id, method=method, amount=amount)
+    return payment, True
+
+
+def _rub(kopecks: int) -> str:
+    return f"{kopecks // 100}.{kopecks % 100:02d} ₽"
+
+
+def payment_refund(
+    *,
+    payment_id: int,
+    amount: int,
+    actor,
+    reason: str,
+    idempotency_key: str,
+    now: datetime | None = None,
+) -> tuple[Payment, bool]:
+    """Staff: give money back on a payment (the refund is a payment row of kind `refund`, same
+    method; a provider's online payment is refunded in the provider's dashboard — this records
+    it). The bill is owed again by that much. Retried with the same key: answered, not repeated.
+
+    Returns (refund, created). Raises PaymentNotFound, BadAmount, ReasonRequired,
+    RefundTooLarge, ShiftNotOpen (a cash refund needs the shift open)."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise _err(ReasonRequired)
+    if not isinstance(amount, int) or amount <= 0:
+        raise _err(BadAmount)
+    original = Payment.objects.filter(pk=payment_id, kind=Payment.Kind.PAYMENT).first()
+    if original is None:
+        raise PaymentNotFound()
+    with transaction.atomic():
+        session = _locked_session(original.session_id)
+        done = Payment.objects.filter(idempotency_key=idempotency_key).first()
+        if done is not None:
+            if done.refund_of_id != original.pk or done.amount != amount:
+                raise _err(IdempotencyKeyReused)
+            return done, False
+        refunded = sum(r.amount for r in original.refunds.all())
+        left = original.amount - refunded
+        if amount > left:
+            raise _err(RefundTooLarge, left=_rub(left))
+        shift = selectors.open_shift(club_id=session.table.club_id)
+        if original.method == Payment.Method.CASH and shift is None:
+            raise _err(ShiftNotOpen)
+        refund = Payment.objects.create(
+            session=session,
+            share=original.share,
+            shift=shift,
+            payer=original.payer,
+            refund_of=original,
+            method=original.method,
+            kind=Payment.Kind.REFUND,
+            amount=amount,
+            idempotency_key=idempotency_key,
+            note=reason,
+            created_by=actor,
+            created_at=now,
+        )
+        session.paid_amount -= amount
+        session.paid = session.ended_at is not None and session.paid_amount >= session.amount
+        session.paid_at = session.paid_at if session.paid else None
+        session.save(update_fields=["paid_amount", "paid", "paid_at"])
+        _bill_changed(session)
+    logger.info("payment_refunded", payment=original.id, amount=amount)
+    return refund, True
+
+
+def shift_open(*, club_id: int, actor, opening_cash: int, now: datetime | None = None) -> Shift:
+    """Staff: open the club's shift with the cash in the drawer. Raises ShiftAlreadyOpen,
+    BadAmount."""
+    now = now or timezone.now()
+    if not isinstance(opening_cash, int) or opening_cash < 0:
+        raise _err(BadAmount)
+    with transaction.atomic():
+        Club.objects.select_for_update().filter(pk=club_id).first()
+        if selectors.open_shift(club_id=club_id) is not None:
+            raise _err(ShiftAlreadyOpen)
+        try:
+            with transaction.atomic():
+                shift = Shift.objects.create(
+                    club_id=club_id, opened_by=actor, opened_at=now, opening_cash=opening_cash
+                )
+        except IntegrityError as exc:
+            raise _err(ShiftAlreadyOpen) from exc
+    return shift
+
+
+def shift_close(*, shift_id: int, actor, counted_cash: int, now: datetime | None = None) -> Shift:
+    """Staff: close the shift with the counted cash; the expected cash (opening + cash in - cash
+    out) is stored so the difference is fixed. Raises ShiftNotFound, ShiftClosed, BadAmount."""
+    now = now or timezone.now()
+    if not isinstance(counted_cash, int) or counted_cash < 0:
+        raise _err(BadAmount)
+    with transaction.atomic():
+        shift = Shift.objects.select_for_update().filter(pk=shift_id).first()
+        if shift is None:
+            raise ShiftNotFound()
+        if shift.closed_at is not None:
+            raise _err(ShiftClosed)
+        report = selectors.shift_report(shift, now=now)
+        shift.closed_at = now
+        shift.closed_by = actor
+        shift.counted_cash = counted_cash
+        shift.expected_cash = report["expected_cash"]
+        shift.save(update_fields=["closed_at", "closed_by", "counted_cash", "expected_cash"])
+    return shift
+
+
+# --- booking deposits -------------------------------------------------------------------------
+
+
+def _deposit_for(*, table: Table, start: datetime, end: datetime) -> int:
+    """The deposit a booking needs (0: none): the first rule covering its start, an amount or a
+    percent of its price at the table's tariffs."""
+    club = table.club
+    local = start.astimezone(club.tz)
+    rule = next((r for r in DepositRule.objects.filter(club=club) if r.applies(local)), None)
+    if rule is None:
+        return 0
+    if rule.amount:
+        return rule.amount
+    try:
+        price = selectors.booking_price(table=table, start=start, end=end)
+    except NoTariffError:
+        return 0
+    return -(-price * rule.percent // 100)
+
+
+def deposit_pay(
+    *,
+    booking_id: int,
+    method: str,
+    amount: int,
+    idempotency_key: str,
+    actor,
+    charge_id: str = "",
+    now: datetime | None = None,
+) -> tuple[Payment, bool]:
+    """Record a booking's deposit (online through Telegram, or at the desk). Retried with the
+    same key: answered, not recorded twice. Returns (payment, created).
+
+    Raises BookingNotFound, DepositNotDue (none asked, or paid already), DepositExpired (the hold
+    is over and the booking released), BadAmount (not the asked amount), IdempotencyKeyReused."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _locked_booking(booking_id)
+        done = Payment.objects.filter(idempotency_key=idempotency_key).first()
+        if done is not None:
+            if done.booking_id != booking.pk or done.amount != amount:
+                raise _err(IdempotencyKeyReused)
+            return done, False
+        if booking.deposit_status != Booking.Deposit.PENDING:
+            raise _err(DepositNotDue)
+        if booking.status != Booking.Status.CONFIRMED:
+            raise _err(DepositExpired)
+        if amount != booking.deposit_amount:
+            raise _err(BadAmount)
+        payment = Payment.objects.create(
+            booking=booking,
+            shift=selectors.open_shift(club_id=booking.table.club_id),
+            payer=booking.player,
+            method=method,
+            amount=amount,
+            idempotency_key=idempotency_key,
+            charge_id=charge_id,
+            note="deposit",
+            created_by=actor,
+            created_at=now,
+        )
+        booking.deposit_status = Booking.Deposit.PAID
+        booking.save(update_fields=["deposit_status"])
+        _me_changed([booking.player_id], "bookings")
+    return payment, True
+
+
+def _deposit_payment(booking: Booking) -> Payment | None:
+    return booking.deposit_payments.filter(kind=Payment.Kind.PAYMENT).order_by("id").first()
+
+
+def _deposit_refund(booking: Booking, *, actor, now: datetime) -> None:
+    """A booking cancelled in time (or by staff): its paid deposit is refunded (recorded; an
+    online one is paid back through the provider)."""
+    if booking.deposit_status != Booking.Deposit.PAID:
+        if booking.deposit_status == Booking.Deposit.PENDING:
+            booking.deposit_status = Booking.Deposit.NONE
+            booking.save(update_fields=["deposit_status"])
+        return
+    paid = _deposit_payment(booking)
+    if paid is not None:
+        Payment.objects.create(
+            booking=booking,
+            refund_of=paid,
+            shift=selectors.open_shift(club_id=booking.table.club_id),
+            payer=booking.player,
+            method=paid.method,
+            kind=Payment.Kind.REFUND,
+            amount=paid.amount,
+            idempotency_key=f"deposit-refund:{booking.pk}",
+            note="booking cancelled in time",
+            created_by=actor,
+            created_at=now,
+        )
+    booking.deposit_status = Booking.Deposit.REFUNDED
+    booking.save(update_fields=["deposit_status"])
+
+
+def _deposit_credit(booking: Booking, *, session: TableSession, now: datetime) -> None:
+    """On check-in a paid deposit goes to the session's bill (a `deposit` payment on it)."""
+    if booking.deposit_status != Booking.Deposit.PAID:
+        return
+    Payment.objects.create(
+        session=session,
+        booking=booking,
+        payer=booking.player,
+        method=Payment.Method.DEPOSIT,
+        amount=booking.deposit_amount,
+        idempotency_key=f"deposit-credit:{booking.pk}",
+        note="booking deposit",
+        created_at=now,
+    )
+    session.paid_amount += booking.deposit_amount
+    session.save(update_fields=["paid_amount"])
+    booking.deposit_status = Booking.Deposit.CREDITED
+    booking.save(update_fields=["deposit_status"])
+
+
+def deposits_sweep_unpaid(*, now: datetime | None = None) -> int:
+    """Release bookings whose deposit was not paid in the hold time (periodic). Returns how many."""
+    now = now or timezone.now()
+    released = 0
+    for club in Club.objects.all():
+        with transaction.atomic():
+            late = list(
+                Booking.objects.select_for_update()
+                .filter(
+                    table__club=club,
+                    status=Booking.Status.CONFIRMED,
+                    deposit_status=Booking.Deposit.PENDING,
+                    deposit_due_at__lt=now,
+                )
+                .order_by("id")
+            )
+            if not late:
+                continue
+            for booking in late:
+                booking.status = Booking.Status.CANCELLED
+                booking.status_changed_at = now
+                booking.deposit_status = Booking.Deposit.NONE
+                booking.save(update_fields=["status", "status_changed_at", "deposit_status"])
+            _floor_changed(club.id, now=now)
+            _me_changed([b.player_id for b in late], "bookings")
+        released += len(late)
+    return released

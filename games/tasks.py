@@ -14,6 +14,7 @@ def sweep_no_shows() -> int:
     broadcasts the floor), publish floors whose statuses changed with the clock (a table turns
     reserved), then push the running bills of open sessions to their players."""
     marked = services.bookings_sweep_no_shows()
+    services.deposits_sweep_unpaid()
     services.floor_tick()
     services.sessions_push_running_bills()
     return marked

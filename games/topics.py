@@ -6,6 +6,7 @@ every service that changes the floor publishes it (games.services._floor_changed
 
 import re
 
+from accounts.selectors import user_is_staff_member
 from games import selectors
 from games.models import Club
 from realtime.topics import Topic, TopicNotFound, register, register_me_section
@@ -24,6 +25,23 @@ class ClubTopic(Topic):
         if club is None:
             raise TopicNotFound
         return club.floor_version, selectors.floor_cached(club=club)
+
+
+@register
+class TillTopic(Topic):
+    """`till:<club id>` — staff only: the open sessions' bills, items as they are added."""
+
+    kind = "till"
+    pattern = re.compile(r"^till:(?P<id>[1-9]\d{0,17})$")
+
+    def authorize(self, user, **params) -> bool:
+        return user_is_staff_member(user=user)
+
+    def snapshot(self, user, *, id):
+        version = Club.objects.filter(pk=int(id)).values_list("till_version", flat=True).first()
+        if version is None:
+            raise TopicNotFound
+        return version, selectors.till_state(club_id=int(id))
 
 
 register_me_section("bookings", selectors.me_bookings_section)

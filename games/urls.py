@@ -14,5 +14,8 @@ urlpatterns: list = [
         "bookings/<int:booking_id>/cancel/", api.BookingCancelApi.as_view(), name="booking-cancel"
     ),
     path("sessions/current/", api.CurrentSessionApi.as_view(), name="session-current"),
+    path("sessions/<int:session_id>/", api.SessionDetailApi.as_view(), name="session-detail"),
+    path("sessions/<int:session_id>/items/", api.SessionItemsApi.as_view(), name="session-items"),
+    path("clubs/<int:club_id>/catalogue/", api.ClubCatalogueApi.as_view(), name="club-catalogue"),
     path("", include("games.scoring.urls")),
 ]

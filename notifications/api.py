@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from core.api import validated
 from core.errors import Unprocessable
 from games.models import Club
-from notifications import invites, outbox, preferences, selectors
+from notifications import invites, outbox, payments, preferences, selectors
 from notifications.models import MatchInvite
 from notifications.serializers import (
     InboxQuery,
@@ -171,3 +171,29 @@ class TableWatchView(APIView):
         if not table_watches.table_watch_cancel(user=request.user, watch_id=pk):
             raise Unprocessable("No such watch.", code="watch_not_found", status_code=404)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ShareInvoiceView(APIView):
+    """`POST /api/shares/<id>/invoice/`: a Telegram invoice link for the player's share."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={201: dict})
+    def post(self, request, pk: int):
+        return Response(
+            payments.invoice_link_create(user=request.user, share_id=pk),
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class DepositInvoiceView(APIView):
+    """`POST /api/bookings/<id>/deposit-invoice/`: a Telegram invoice link for the deposit."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={201: dict})
+    def post(self, request, pk: int):
+        return Response(
+            payments.deposit_invoice_link_create(user=request.user, booking_id=pk),
+            status=status.HTTP_201_CREATED,
+        )

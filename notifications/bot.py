@@ -12,6 +12,8 @@ Handled:
 * callback `inv:a:<id>` / `inv:d:<id>` — accept / decline a match invite.
 * callback `res:c:<match id>` / `res:d:<match id>` — confirm / dispute a match result (the
   games.scoring.results services decide who may; a repeat answers the same).
+* `pre_checkout_query` and a message's `successful_payment` — paying a bill share
+  (`payments.py`).
 Any message from a user clears "unreachable" (they can be written to again).
 """
 
@@ -30,7 +32,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.queue import enqueue
 from games.scoring import results
-from notifications import ratelimit, rendering, telegram
+from notifications import payments, ratelimit, rendering, telegram
 from notifications.invites import invite_respond
 from notifications.models import ProcessedUpdate
 from notifications.preferences import user_mark_reachable
@@ -134,7 +136,15 @@ def _dispatch(update: dict) -> None:
     if "callback_query" in update:
         _callback(update["callback_query"])
         return
+    if "pre_checkout_query" in update:
+        query = update["pre_checkout_query"]
+        with translation.override(_language(query.get("from"), _user_for(query.get("from")))):
+            payments.pre_checkout_answer(query)
+        return
     message = update.get("message") or {}
+    if "successful_payment" in message:
+        payments.successful_payment_record(message)
+        return
     text = message.get("text")
     chat = message.get("chat") or {}
     if not isinstance(text, str) or chat.get("type") != "private":

@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     ACHIEVEMENT = "achievement", _("achievement earned")
     TABLE_FREE = "table_free", _("table free again")
     ANNOUNCEMENT = "announcement", _("club announcement")
+    SESSION_BILL = "session_bill", _("the bill of a table session")
 
 
 class Channel(models.TextChoices):

@@ -11,9 +11,10 @@ from django.db.models.signals import post_delete, post_save
 
 from core.metrics import NOTIFICATION_BACKLOG
 from games.scoring.signals import match_finished, match_reopen_requested, match_result_changed
+from games.signals import session_billed
 from notifications.rendering import club_tz_forget
 from notifications.selectors import backlog_count
-from notifications.sources import achievements, bookings, matches, results, table_watches
+from notifications.sources import achievements, bills, bookings, matches, results, table_watches
 from stats.signals import achievement_awarded
 
 
@@ -28,6 +29,7 @@ def connect() -> None:
         sender="games.TableSession",
         dispatch_uid="notifications.table_session",
     )
+    session_billed.connect(bills.on_session_billed, dispatch_uid="notifications.session_bill")
     match_finished.connect(matches.on_match_finished, dispatch_uid="notifications.match_finished")
     match_finished.connect(results.on_match_finished, dispatch_uid="notifications.result_confirm")
     match_result_changed.connect(

@@ -18,6 +18,8 @@ Payload fields by kind (all optional unless the template needs them):
 * achievement: title, description
 * table_free: table, table_kind
 * announcement: text
+* session_bill: session_id, table, club, minutes, paused_minutes, lines (label, amount_text),
+  discount_text, total_text, paid_text, owed_text
 """
 
 from __future__ import annotations
@@ -112,6 +114,20 @@ SAMPLE_PAYLOADS: dict[str, dict] = {
     Kind.ACHIEVEMENT: {"title": "Century", "description": "A break of 100 points or more."},
     Kind.TABLE_FREE: {"table": "5", "table_kind": "pool"},
     Kind.ANNOUNCEMENT: {"text": "The club is open until 4 am on Friday."},
+    Kind.SESSION_BILL: {
+        "session_id": 7,
+        "table": "5",
+        "minutes": 90,
+        "paused_minutes": 10,
+        "lines": [
+            {"label": "Day, 90 min", "amount_text": "900.00 ₽"},
+            {"label": "Beer × 2", "amount_text": "700.00 ₽"},
+        ],
+        "discount_text": "",
+        "total_text": "1600.00 ₽",
+        "paid_text": "0.00 ₽",
+        "owed_text": "1600.00 ₽",
+    },
 }
 
 
@@ -214,7 +230,7 @@ def start_param(kind: str, payload: dict) -> str | None:
         value = f"match-{int(payload['match_id'])}"
     elif kind == Kind.ACHIEVEMENT:
         value = "me"
-    elif kind == Kind.TABLE_FREE:
+    elif kind in (Kind.TABLE_FREE, Kind.SESSION_BILL):
         value = "floor"
     else:
         value = "inbox"

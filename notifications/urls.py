@@ -25,5 +25,11 @@ urlpatterns = [
         name="invite-cancel",
     ),
     path("table-watches/", api.TableWatchesView.as_view(), name="table-watches"),
+    path("shares/<int:pk>/invoice/", api.ShareInvoiceView.as_view(), name="share-invoice"),
+    path(
+        "bookings/<int:pk>/deposit-invoice/",
+        api.DepositInvoiceView.as_view(),
+        name="booking-deposit-invoice",
+    ),
     path("table-watches/<int:pk>/", api.TableWatchView.as_view(), name="table-watch"),
 ]

@@ -11,8 +11,28 @@ from games.models.club import (
     Tariff,
 )
 from games.models.matches import DisputedResult, Match, MatchEvent, MatchSide, ResultReview
+from games.models.money import (
+    CatalogueItem,
+    DepositRule,
+    Payment,
+    SessionItem,
+    SessionPause,
+    SessionPresence,
+    SessionShare,
+    SessionStretch,
+    Shift,
+)
 
 __all__ = [
+    "CatalogueItem",
+    "DepositRule",
+    "Payment",
+    "SessionItem",
+    "SessionPause",
+    "SessionPresence",
+    "SessionShare",
+    "SessionStretch",
+    "Shift",
     "WEEKDAYS",
     "Booking",
     "CheckInAttempt",

@@ -80,6 +80,21 @@ class Booking(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.CONFIRMED
     )
+
+    class Deposit(models.TextChoices):
+        NONE = "none", _("no deposit")
+        PENDING = "pending", _("waiting for the deposit")
+        PAID = "paid", _("deposit paid")
+        REFUNDED = "refunded", _("deposit refunded")
+        KEPT = "kept", _("deposit kept (no-show)")
+        CREDITED = "credited", _("deposit credited to the bill")
+
+    # A club may ask a deposit (games.DepositRule): the booking holds until `deposit_due_at`.
+    deposit_amount = models.PositiveIntegerField(_("deposit, kopecks"), default=0)
+    deposit_status = models.CharField(
+        _("deposit"), max_length=10, choices=Deposit.choices, default=Deposit.NONE
+    )
+    deposit_due_at = models.DateTimeField(_("deposit due by"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
 
@@ -165,6 +180,15 @@ class TableSession(models.Model):
     minutes = models.PositiveIntegerField(_("billed minutes"), default=0)
     amount = models.PositiveIntegerField(_("amount, kopecks"), default=0)
     adjustment = models.IntegerField(_("adjustment, kopecks"), default=0)
+    # Money at the table (issue 18): the parts of `amount`, the staff's discount, what is paid.
+    paused_minutes = models.PositiveIntegerField(_("paused minutes"), default=0)
+    time_amount = models.PositiveIntegerField(_("table time, kopecks"), default=0)
+    items_amount = models.PositiveIntegerField(_("items, kopecks"), default=0)
+    discount_percent = models.PositiveSmallIntegerField(_("discount, %"), default=0)
+    discount_amount = models.PositiveIntegerField(_("discount, kopecks"), default=0)
+    discount_reason = models.CharField(_("discount reason"), max_length=200, blank=True)
+    discount = models.PositiveIntegerField(_("discount taken off, kopecks"), default=0)
+    paid_amount = models.IntegerField(_("paid, kopecks"), default=0)
     paid = models.BooleanField(_("paid"), default=False)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
 
@@ -200,6 +224,11 @@ class TableSession(models.Model):
     def is_open(self) -> bool:
         return self.ended_at is None
 
+    @property
+    def owed(self) -> int:
+        """What is still to pay on the bill (0 when paid or overpaid)."""
+        return 0 if self.paid else max(0, self.amount - self.paid_amount)
+
 
 class SessionBillLine(models.Model):
     """One tariff's share of a closed session's bill (games.billing.BillLine, stored)."""
@@ -214,6 +243,10 @@ class SessionBillLine(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("tariff"),
+    )
+    # The table of the stretch (a transferred session is billed at each table's tariffs).
+    table = models.ForeignKey(
+        Table, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # Copied from the tariff at billing time: a later price change never rewrites a bill.
     tariff_name = models.CharField(_("tariff"), max_length=60)

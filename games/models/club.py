@@ -82,6 +82,9 @@ class Club(models.Model):
     hold_window_minutes = models.PositiveSmallIntegerField(
         _("show a table reserved, minutes before a booking"), default=30
     )
+    deposit_hold_minutes = models.PositiveSmallIntegerField(
+        _("a booking waits for its deposit, minutes"), default=15
+    )
     # Billing policy
     minimum_charge = models.PositiveIntegerField(_("minimum charge, kopecks"), default=0)
     rounding = models.CharField(
@@ -90,6 +93,8 @@ class Club(models.Model):
     # Version of the live floor (topic `club:<id>`): incremented with F() under this row's lock
     # by every change that alters the floor, in the same transaction, and sent with each update.
     floor_version = models.BigIntegerField(_("floor version"), default=0, editable=False)
+    # Version of the staff's `till:<id>` topic (open sessions' bills, items, payments).
+    till_version = models.BigIntegerField(_("till version"), default=0, editable=False)
 
     # Key of the club's check-in screen link (rotating it retires every screen's link).
     screen_secret = models.CharField(max_length=64, default=new_checkin_secret, editable=False)

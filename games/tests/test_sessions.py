@@ -227,8 +227,11 @@ def test_closing_broadcasts_the_floor_with_the_table_free(
     with django_capture_on_commit_callbacks(execute=True):
         services.session_close(session_id=session.id, closed_by=staff_user)
 
-    assert [m["topic"] for m in published] == [f"club:{table.club_id}"]
-    assert published[0]["data"]["tables"][0]["status"] == "free"
+    floor = [m for m in published if m["topic"].startswith("club:")]
+    assert [m["topic"] for m in floor] == [f"club:{table.club_id}"]
+    assert floor[0]["data"]["tables"][0]["status"] == "free"
+    # the staff's till hears of the bill too (issue 18)
+    assert f"till:{table.club_id}" in [m["topic"] for m in published]
 
 
 def test_marking_paid_needs_a_closed_session(staff_user, table):
@@ -261,7 +264,7 @@ def test_the_current_session_is_null_when_i_am_not_playing(ann_api, ivan, table)
     response = ann_api.get("/api/sessions/current/")
 
     assert response.status_code == 200
-    assert response.json() == {"session": None}
+    assert response.json() == {"session": None, "bills": []}
 
 
 def test_staff_check_in_of_a_booking_opens_its_session(staff_user, ann, table):

@@ -9,4 +9,10 @@ export const floorApi = {
   mine: () => Promise.all([api.get("/api/bookings/"), api.get("/api/sessions/current/")]),
   cancel: (bookingId) => api.post(`/api/bookings/${bookingId}/cancel/`),
   checkIn: (tableId, code) => api.post(`/api/tables/${tableId}/check-in/`, { code }),
+  // Ordering to the table and paying a share of the bill (issue 18).
+  catalogue: (clubId) => api.get(`/api/clubs/${clubId}/catalogue/`),
+  order: (sessionId, item, quantity, requestId) =>
+    api.post(`/api/sessions/${sessionId}/items/`, { item, quantity, request_id: requestId }),
+  invoice: (shareId) => api.post(`/api/shares/${shareId}/invoice/`),
+  depositInvoice: (bookingId) => api.post(`/api/bookings/${bookingId}/deposit-invoice/`),
 };

@@ -1,9 +1,9 @@
 // The Floor screen's view: renders what floor/store.js holds, wires the DOM events and the
 // realtime subscriptions (club:<id> and `me`), and makes the HTTP calls of floor/api.js.
 import { hasTokens } from "../../api.js";
-import { fmt, h, linkStyle, t } from "../../dom.js";
+import { fmt, h, hProps, linkStyle, t } from "../../dom.js";
 import { realtime } from "../../realtime.js";
-import { haptic, mainButton, startParam } from "../../telegram.js";
+import { haptic, mainButton, startParam, tg } from "../../telegram.js";
 import { floorApi } from "./api.js";
 import { FloorStore, parseCheckIn } from "./store.js";
 
@@ -278,6 +278,7 @@ export class FloorScreen {
     try {
       const [bookings, current] = await floorApi.mine();
       this.renderMine(this.store.setBookings(bookings.results));
+      this.bills = current.bills || [];
       this.renderSession(this.store.setSessions(current.session ? [current.session] : []));
     } catch (err) {
       if (err.status !== 401) this.showError(err);
@@ -289,6 +290,8 @@ export class FloorScreen {
     if (!changed) return;
     if (changed.bookings) this.renderMine(changed.bookings);
     if (changed.sessions) this.renderSession(changed.sessions);
+    // A bill changed without an open session (closed, split, paid): fetch the recent bills.
+    if (changed.sessions && !changed.sessions.length) this.loadMine();
   }
 
   renderMine(bookings) {
@@ -303,6 +306,11 @@ export class FloorScreen {
       this.mine.append(h("div", { class: "floor-row", dataset: { bookingId: b.id, status: b.status } },
         h("span", {}, `${t("Table")} ${b.table.name} · ${fmt.day(b.start)} ${fmt.time(b.start)}–${fmt.time(b.end)}`,
           b.status === "checked_in" ? ` · ${t("checked in")}` : ""),
+        b.deposit && b.deposit.status === "pending" && b.status === "confirmed"
+          ? h("button", { type: "button", class: "button", dataset: { depositFor: b.id }, onclick: () => this.payDeposit(b) },
+            fmt("Pay the deposit: %(amount)s", { amount: fmt.money(b.deposit.amount) }))
+          : null,
+        b.deposit && b.deposit.status === "paid" ? h("span", { class: "muted" }, ` · ${t("deposit paid")}`) : null,
         b.status === "confirmed"
           ? h("button", { type: "button", class: "button secondary", onclick: () => this.cancel(b) }, t("Cancel"))
           : null));
@@ -325,15 +333,98 @@ export class FloorScreen {
 
   renderSession(sessions) {
     this.session.textContent = "";
+    this.lastSessions = sessions;
     for (const s of sessions) {
       const bill = s.bill;
+      const money = s.money;
       this.session.append(h("div", { class: "floor-card", id: "floor-running-session", dataset: { sessionId: s.id } },
         h("h3", {}, fmt("Playing at table %(table)s", { table: s.table.name })),
         h("div", {}, `${t("since")} ${fmt.time(s.started_at)} · ${s.players.join(", ")}`),
         bill ? h("div", { id: "floor-running-bill" },
-          `${bill.minutes} ${t("min")} · `, h("strong", {}, fmt.money(bill.total))) : null,
+          `${bill.minutes} ${t("min")} · `, h("strong", {}, fmt.money(money && money.total !== null ? money.total : bill.total))) : null,
         bill ? h("div", { class: "muted" }, bill.lines.map((l) => `${l.tariff}: ${l.minutes} ${t("min")} ${fmt.money(l.amount)}`).join(" · ")) : null,
+        money && money.paused ? h("div", { id: "floor-paused" }, t("Paused")) : null,
+        money && money.paused_minutes ? h("div", { class: "muted" }, fmt("%(m)s min paused, not billed", { m: money.paused_minutes })) : null,
+        money ? this.billItems(money) : null,
+        money ? this.orderForm(s) : null,
       ));
+    }
+    for (const s of this.bills || []) this.session.append(this.billCard(s));
+  }
+
+  billItems(money) {
+    if (!money.items.length) return null;
+    return h("ul", { class: "floor-bill-items", id: "floor-bill-items" },
+      ...money.items.map((i) => h("li", { dataset: { line: i.id } }, `${i.name} × ${i.quantity} · ${fmt.money(i.amount)}`)));
+  }
+
+  orderForm(session) {
+    const box = h("div", { class: "floor-order", id: "floor-order" });
+    const load = this.catalogue ? Promise.resolve(this.catalogue) : floorApi.catalogue(session.club).then((c) => (this.catalogue = c.results));
+    load.then((items) => {
+      if (!items.length) return;
+      const select = h("select", { id: "floor-order-item", "aria-label": t("Item") },
+        ...items.map((i) => h("option", { value: String(i.id) }, `${i.name} · ${fmt.money(i.price)}`)));
+      const qty = hProps("input", { id: "floor-order-qty", type: "number", min: "1", max: "50", value: "1", "aria-label": t("Quantity") });
+      const button = h("button", { type: "button", class: "button", id: "floor-order-add", onclick: () => this.order(session, select, qty, button) }, t("Order to the table"));
+      box.append(select, qty, button);
+    }).catch((err) => this.showError(err));
+    return box;
+  }
+
+  async order(session, select, qty, button) {
+    this.clearMessages();
+    button.disabled = true;
+    const requestId = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    try {
+      const updated = await floorApi.order(session.id, Number(select.value), Number(qty.value) || 1, requestId);
+      haptic.success();
+      this.showNotice(t("Added to your bill."));
+      this.renderSession(this.store.setSessions([updated]));
+    } catch (err) {
+      this.showError(err);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  billCard(s) {
+    const money = s.money;
+    const share = money.my_share;
+    return h("div", { class: "floor-card", id: `floor-bill-${s.id}`, dataset: { billId: s.id } },
+      h("h3", {}, fmt("Bill of table %(table)s", { table: s.table.name })),
+      this.billItems(money),
+      h("div", {}, `${t("Total")}: `, h("strong", {}, fmt.money(money.total))),
+      money.owed === 0
+        ? h("div", { class: "floor-bill-paid", id: `floor-bill-paid-${s.id}` }, t("Paid"))
+        : h("div", { class: "floor-bill-owed" }, `${t("Still to pay")}: ${fmt.money(money.owed)}`),
+      share && share.left > 0
+        ? h("button", { type: "button", class: "button", id: "floor-pay", onclick: () => this.pay(share) },
+          fmt("Pay my share: %(amount)s", { amount: fmt.money(share.left) }))
+        : share ? h("div", { id: "floor-share-paid" }, t("Your share is paid.")) : null);
+  }
+
+  payDeposit(booking) {
+    return this.pay(null, () => floorApi.depositInvoice(booking.id));
+  }
+
+  async pay(share, create = () => floorApi.invoice(share.id)) {
+    this.clearMessages();
+    try {
+      const invoice = await create();
+      if (tg && tg.openInvoice) {
+        tg.openInvoice(invoice.url, (status) => {
+          if (status === "paid") {
+            haptic.success();
+            this.showNotice(t("Paid. Thank you!"));
+          }
+          this.loadMine();
+        });
+      } else {
+        window.open(invoice.url, "_blank", "noopener");
+      }
+    } catch (err) {
+      this.showError(err);
     }
   }
 
