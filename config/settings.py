@@ -208,7 +208,10 @@ NOTIFICATIONS_DELIVER_IN_BACKGROUND = env.bool(
 )
 # Periodic tasks; later features add theirs here.
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "realtime.tasks.heartbeat", "schedule": 30.0},
+    "heartbeat": {
+        "task": "realtime.tasks.heartbeat",
+        "schedule": env.float("BEAT_HEARTBEAT_SECONDS", default=30.0),
+    },
     # Notifications: deliver what is due (deferred, retried, lost enqueues); write reminders.
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 30.0},
     "notifications-reminders": {
