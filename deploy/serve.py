@@ -13,7 +13,7 @@ every process on Ctrl-C / SIGTERM, or when any one of them exits. Standard libra
 file it writes is under var/serve/ (nginx config, temp dirs, beat schedule, logs, a generated
 SECRET_KEY when none is set).
 
-Environment: PORT (8000), HOST (127.0.0.1), WEB_WORKERS (CPU count), WS_WORKERS (1),
+Environment: SERVE_COLLECTSTATIC=1 (collect even when staticfiles/ looks current), PORT (8000), HOST (127.0.0.1), WEB_WORKERS (CPU count), WS_WORKERS (1),
 CELERY_CONCURRENCY (4), DEBUG (0), SECRET_KEY, ALLOWED_HOSTS (127.0.0.1,localhost), NGINX
 (nginx binary), SERVE_DIR (var/serve), SERVE_LOGS=1 to keep each process's output in the
 terminal instead of var/serve/*.log.
@@ -21,6 +21,7 @@ terminal instead of var/serve/*.log.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -111,6 +112,13 @@ http {{
 """
 
 
+# A sync worker serves one request at a time: one persistent connection each (no pool, whose
+# per-checkout `SELECT 1` was a third of a cached read), not re-checked before every request
+# (config/settings.py, DB_CONN_HEALTH_CHECKS), and no admission queue in front (nginx and
+# gunicorn's backlog queue the requests).
+WSGI_WORKER_ENV = {"DB_POOL_MAX_SIZE": "0", "DB_CONN_MAX_AGE": "600", "DB_CONN_HEALTH_CHECKS": "0"}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -148,7 +156,9 @@ def find_nginx(env: dict) -> str:
     for candidate in (env.get("NGINX"), shutil.which("nginx"), "/usr/sbin/nginx"):
         if candidate and Path(candidate).exists():
             return candidate
-    raise SystemExit("nginx not found: `apt-get install nginx-light` (make serve does it) or set NGINX")
+    raise SystemExit(
+        "nginx not found: `apt-get install nginx-light` (make serve does it) or set NGINX"
+    )
 
 
 def write_nginx_conf(
@@ -181,12 +191,12 @@ class Layout:
         self.terminal = keep_logs_in_terminal
         self.procs: list[tuple[str, str, subprocess.Popen]] = []
 
-    def spawn(self, name: str, where: str, argv: list[str]) -> None:
+    def spawn(self, name: str, where: str, argv: list[str], **env: str) -> None:
         out = None if self.terminal else open(self.serve_dir / f"{name}.log", "ab")  # noqa: SIM115
         proc = subprocess.Popen(  # noqa: S603 - fixed argv
             argv,
             cwd=BASE_DIR,
-            env=self.env,
+            env={**self.env, **env},
             stdout=out,
             stderr=subprocess.STDOUT if out else None,
             start_new_session=True,
@@ -197,19 +207,15 @@ class Layout:
         # Front first, so no new request reaches a process that is going away.
         for _name, _where, proc in reversed(self.procs):
             if proc.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         deadline = time.monotonic() + 15
         for _name, _where, proc in self.procs:
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 proc.wait(timeout=5)
 
     def exited(self) -> tuple[str, int] | None:
@@ -235,6 +241,17 @@ def wait_healthy(url: str, layout: Layout, timeout: float = 60) -> None:
     raise RuntimeError(f"{url}/healthz did not answer 200 in {timeout:.0f} s")
 
 
+def static_outdated() -> bool:
+    """Whether staticfiles/ is older than static/ or the pinned packages (whose admin, DRF and
+    Swagger assets it holds): collecting compresses every file, too slow for every start."""
+    manifest = BASE_DIR / "staticfiles" / "staticfiles.json"
+    if os.environ.get("SERVE_COLLECTSTATIC") == "1" or not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [BASE_DIR / "requirements.txt", *(BASE_DIR / "static").rglob("*")]
+    return any(p.stat().st_mtime > built for p in sources if p.is_file())
+
+
 def run_manage(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)  # noqa: S603
 
@@ -255,7 +272,9 @@ def main() -> int:
     nginx = find_nginx(env)
 
     run_manage(env, "migrate", "--noinput", "-v0")
-    run_manage(env, "collectstatic", "--noinput", "-v0")
+    if static_outdated():
+        print("  collecting static files (compressed and hashed: a minute or so)", flush=True)
+        run_manage(env, "collectstatic", "--noinput", "-v0")
 
     http_port = free_port()
     ws_ports = [free_port() for _ in range(ws_workers)]
@@ -295,6 +314,7 @@ def main() -> int:
             [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{http_port}",
              "--workers", str(web_workers), "--worker-class", "sync", "--backlog", "2048",
              "--timeout", "60", "--graceful-timeout", "20", "--no-control-socket"],
+            **WSGI_WORKER_ENV,
         )  # fmt: skip
         for i, ws_port in enumerate(ws_ports):
             layout.spawn(
@@ -303,13 +323,20 @@ def main() -> int:
                 [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(ws_port), "--proxy-headers",
                  "config.asgi:application"],
             )  # fmt: skip
-        layout.spawn("nginx", f"http://{host}:{port}", [nginx, "-c", str(conf), "-p", str(serve_dir), "-g", "daemon off;"])
+        layout.spawn(
+            "nginx",
+            f"http://{host}:{port}",
+            [nginx, "-c", str(conf), "-p", str(serve_dir), "-g", "daemon off;"],
+        )
         url = f"http://{host if host != '0.0.0.0' else '127.0.0.1'}:{port}"  # noqa: S104
         wait_healthy(url, layout)
         print(f"\n  Artel Billiards (production layout) on {url}/   logs: {serve_dir}/*.log")
         for name, where, proc in layout.procs:
             print(f"    {name:<14} pid {proc.pid:<8} {where}")
-        print("  /ws/ -> daphne, everything else -> gunicorn, /static/ from disk. Ctrl-C stops all.\n", flush=True)
+        print(
+            "  /ws/ -> daphne, everything else -> gunicorn, /static/ from disk. Ctrl-C stops all.\n",
+            flush=True,
+        )
         while not stopping:
             gone = layout.exited()
             if gone:

@@ -1,0 +1,172 @@
+"""HTTP throughput: `make serve`'s layout (nginx → gunicorn sync workers) against today's one
+daphne (the old compose `web`), in one run, on the same PostgreSQL + Redis data, DEBUG off. wrk
+(Debian's package) drives each endpoint in turn; prints req/s, p50/p99, errors and the ratio.
+
+    .venv/bin/python bench/http.py                       # 8 s per endpoint and layout, 32 connections
+    .venv/bin/python bench/http.py --duration 8 --connections 32 --web-workers 2
+    .venv/bin/python bench/http.py --only serve          # just the production layout
+
+The database named by --database-url is created if missing, flushed, migrated and given the demo
+club (`seed_demo --production`); the servers use --redis-url (pick a db number nobody else uses)
+under their own key prefix. The layouts run one after the other, never at once, so each has the
+machine; the client (wrk, 2 threads) shares the same cores, as it would anyway on one box.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# Run as `python bench/http.py`, Python puts bench/ first on the path, where this file would shadow
+# the standard library's `http` (urllib imports it): the project root takes that place instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from bench import _common  # noqa: E402
+from bench._common import BASE_DIR, PY, free_port, server_env, start_daphne, stop_process  # noqa: E402
+from bench.load import manage, prepare_database  # noqa: E402
+
+SERVE = BASE_DIR / "deploy" / "serve.py"
+TOKEN_SNIPPET = (
+    "from accounts.models import User; from rest_framework_simplejwt.tokens import RefreshToken; "
+    "u = User.objects.filter(telegram_id__isnull=False).order_by('pk').first(); "
+    "print(str(RefreshToken.for_user(u).access_token))"
+)
+
+
+def wrk(url: str, *, duration: int, connections: int, token: str | None) -> dict:
+    argv = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "-H",
+        "Host: localhost",
+    ]
+    if token:
+        argv += ["-H", f"Authorization: Bearer {token}"]
+    out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = int(non2xx.group(1)) if non2xx else 0
+    errors += sum(int(x) for x in sock.groups()) if sock else 0
+    return {"rps": rps, "p50": lat.get("50", "?"), "p99": lat.get("99", "?"), "errors": errors}
+
+
+def check(url: str, token: str | None) -> None:
+    """One request must answer 200 before wrk counts anything."""
+    argv = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: localhost"]
+    if token:
+        argv += ["-H", f"Authorization: Bearer {token}"]
+    code = subprocess.run([*argv, url], capture_output=True, text=True).stdout  # noqa: S603
+    if code != "200":
+        raise SystemExit(f"{url} answered {code}, not 200")
+
+
+def start_serve(env: dict, web_workers: int, log: Path) -> tuple[str, subprocess.Popen]:
+    port = free_port()
+    env = {**env, "PORT": str(port), "WEB_WORKERS": str(web_workers), "SERVE_DIR": str(log)}
+    proc = subprocess.Popen(  # noqa: S603
+        [PY, str(SERVE)], cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True, text=True,
+    )  # fmt: skip
+    for line in proc.stdout:
+        if "Ctrl-C stops all" in line:
+            return f"http://127.0.0.1:{port}", proc
+    raise SystemExit(f"make serve's layout did not start (see {log}/*.log)")
+
+
+def stop_serve(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)  # serve.py stops its children itself
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        stop_process(proc)
+
+
+def main() -> None:
+    p = _common.parser(
+        __doc__,
+        database_url="postgres://postgres@127.0.0.1:5432/artel_bench_http",
+        database_url_help="PostgreSQL database (created, flushed, seeded)",
+    )
+    p.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
+    p.add_argument("--duration", type=int, default=8, help="seconds of wrk per endpoint")
+    p.add_argument("--connections", type=int, default=32)
+    p.add_argument("--web-workers", type=int, default=os.cpu_count() or 2)
+    p.add_argument("--only", choices=["daphne", "serve"], help="run one layout")
+    args = p.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+
+    prefix = f"benchhttp{os.getpid()}"
+    env = server_env(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=args.database_url,
+        REDIS_URL=args.redis_url,
+        CACHE_PREFIX=prefix,
+        CHANNELS_PREFIX=prefix,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        LOG_LEVEL="WARNING",
+        LOG_FORMAT="json",
+        RATE_LIMITS_ENABLED="0",
+        DB_POOL_MAX_SIZE="10",
+    )
+    info = prepare_database(env)
+    token = manage(env, "shell", "-c", TOKEN_SNIPPET).strip().splitlines()[-1]
+    endpoints = [
+        (f"GET /api/clubs/{info['club']}/ anonymous", f"/api/clubs/{info['club']}/", None),
+        ("GET /api/bookings/ signed in", "/api/bookings/", token),
+    ]
+    print(
+        f"HTTP bench: wrk -t2 -c{args.connections} -d{args.duration}s per endpoint, "
+        f"{os.cpu_count()} CPUs, PostgreSQL + Redis, DEBUG off"
+    )
+    results: dict[str, dict[str, dict]] = {}
+    layouts = [
+        ("daphne", "one daphne (old `web`)"),
+        ("serve", f"make serve (nginx → gunicorn × {args.web_workers})"),
+    ]
+    log_dir = BASE_DIR / "var" / "bench-http"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    for key, label in layouts:
+        if args.only and args.only != key:
+            continue
+        if key == "daphne":
+            url, proc = start_daphne(env, extra_args=("--proxy-headers",))
+            stop = stop_process
+        else:
+            url, proc = start_serve(env, args.web_workers, log_dir)
+            stop = stop_serve
+        try:
+            for name, path, tok in endpoints:
+                check(url + path, tok)
+                wrk(url + path, duration=2, connections=args.connections, token=tok)  # warm-up
+                r = wrk(url + path, duration=args.duration, connections=args.connections, token=tok)
+                results.setdefault(name, {})[key] = r
+                print(
+                    f"  {label:<36} {name:<34} {r['rps']:8.0f} req/s  p50 {r['p50']:>8}  "
+                    f"p99 {r['p99']:>8}  errors {r['errors']}",
+                    flush=True,
+                )
+        finally:
+            stop(proc)
+            time.sleep(1)
+    if not args.only:
+        print("ratio (make serve / one daphne):")
+        for name, by in results.items():
+            print(f"  {name:<34} × {by['serve']['rps'] / by['daphne']['rps']:.1f}")
+
+
+if __name__ == "__main__":
+    main()
