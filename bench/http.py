@@ -102,7 +102,7 @@ def main() -> None:
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
     p.add_argument("--duration", type=int, default=8, help="seconds of wrk per endpoint")
     p.add_argument("--connections", type=int, default=32)
-    p.add_argument("--web-workers", type=int, default=os.cpu_count() or 2)
+    p.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1))
     p.add_argument("--only", choices=["daphne", "serve"], help="run one layout")
     args = p.parse_args()
     if not shutil.which("wrk"):
