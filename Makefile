@@ -70,7 +70,7 @@ nginx:
 # --- make test --------------------------------------------------------------------------------
 # Uses PostgreSQL / Redis when DATABASE_URL / REDIS_URL are set (CI sets them and REQUIRE_SERVICES=1).
 PYTEST_ARGS ?=
-test: dev-setup browser
+test: dev-setup browser nginx
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -5,6 +5,11 @@ daphne (the old compose `web`), in one run, on the same PostgreSQL + Redis data,
     .venv/bin/python bench/http.py                       # 8 s per endpoint and layout, 32 connections
     .venv/bin/python bench/http.py --duration 8 --connections 32 --web-workers 2
     .venv/bin/python bench/http.py --only serve          # just the production layout
+    .venv/bin/python bench/http.py --cost 2000           # CPU per request in this process, no server
+
+`--cost N` runs each endpoint N times through Django's WSGI handler in this process (the same
+settings as a gunicorn worker of `make serve`) and prints the CPU time (process time: the Python
+a request costs, without the wait for PostgreSQL and Redis) and the wall time per request.
 
 The database named by --database-url is created if missing, flushed, migrated and given the demo
 club (`seed_demo --production`); the servers use --redis-url (pick a db number nobody else uses)
@@ -18,7 +23,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -29,10 +33,17 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench import _common  # noqa: E402
-from bench._common import BASE_DIR, PY, free_port, server_env, start_daphne, stop_process  # noqa: E402
+from bench._common import (  # noqa: E402
+    BASE_DIR,
+    ServeLayout,
+    server_env,
+    start_daphne,
+    stop_process,
+)
 from bench.load import manage, prepare_database  # noqa: E402
 
-SERVE = BASE_DIR / "deploy" / "serve.py"
+# What deploy/serve.py gives its gunicorn workers (one persistent connection, no health check).
+WSGI_WORKER_ENV = {"DB_POOL_MAX_SIZE": "0", "DB_CONN_MAX_AGE": "600", "DB_CONN_HEALTH_CHECKS": "0"}
 TOKEN_SNIPPET = (
     "from accounts.models import User; from rest_framework_simplejwt.tokens import RefreshToken; "
     "u = User.objects.filter(telegram_id__isnull=False).order_by('pk').first(); "
@@ -54,7 +65,7 @@ def wrk(url: str, *, duration: int, connections: int, token: str | None) -> dict
         argv += ["-H", f"Authorization: Bearer {token}"]
     out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = int(non2xx.group(1)) if non2xx else 0
@@ -72,25 +83,25 @@ def check(url: str, token: str | None) -> None:
         raise SystemExit(f"{url} answered {code}, not 200")
 
 
-def start_serve(env: dict, web_workers: int, log: Path) -> tuple[str, subprocess.Popen]:
-    port = free_port()
-    env = {**env, "PORT": str(port), "WEB_WORKERS": str(web_workers), "SERVE_DIR": str(log)}
-    proc = subprocess.Popen(  # noqa: S603
-        [PY, str(SERVE)], cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True, text=True,
-    )  # fmt: skip
-    for line in proc.stdout:
-        if "Ctrl-C stops all" in line:
-            return f"http://127.0.0.1:{port}", proc
-    raise SystemExit(f"make serve's layout did not start (see {log}/*.log)")
+def request_cost(env: dict, endpoints, n: int) -> None:
+    os.environ.update(env)
+    os.environ.update(WSGI_WORKER_ENV)
+    _common.django_setup()
+    from django.test import Client
 
-
-def stop_serve(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGTERM)  # serve.py stops its children itself
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        stop_process(proc)
+    client = Client()
+    for name, path, tok in endpoints:
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {tok}"} if tok else {}
+        for _ in range(50):  # warm: connections, caches, imports
+            assert client.get(path, HTTP_HOST="localhost", **headers).status_code == 200
+        cpu, wall = time.process_time(), time.perf_counter()
+        for _ in range(n):
+            client.get(path, HTTP_HOST="localhost", **headers)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        print(
+            f"  {name:<34} CPU {cpu / n * 1000:.2f} ms/request, wall {wall / n * 1000:.2f} ms "
+            f"({n} requests, in process)"
+        )
 
 
 def main() -> None:
@@ -104,6 +115,7 @@ def main() -> None:
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1))
     p.add_argument("--only", choices=["daphne", "serve"], help="run one layout")
+    p.add_argument("--cost", type=int, metavar="N", help="CPU per request in process (N each)")
     args = p.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -128,6 +140,10 @@ def main() -> None:
         (f"GET /api/clubs/{info['club']}/ anonymous", f"/api/clubs/{info['club']}/", None),
         ("GET /api/bookings/ signed in", "/api/bookings/", token),
     ]
+    if args.cost:
+        print(f"request cost: {args.cost} requests per endpoint, DEBUG off, PostgreSQL + Redis")
+        request_cost(env, endpoints, args.cost)
+        return
     print(
         f"HTTP bench: wrk -t2 -c{args.connections} -d{args.duration}s per endpoint, "
         f"{os.cpu_count()} CPUs, PostgreSQL + Redis, DEBUG off"
@@ -146,8 +162,8 @@ def main() -> None:
             url, proc = start_daphne(env, extra_args=("--proxy-headers",))
             stop = stop_process
         else:
-            url, proc = start_serve(env, args.web_workers, log_dir)
-            stop = stop_serve
+            proc = ServeLayout(env, log_dir, WEB_WORKERS=str(args.web_workers)).start()
+            url, stop = proc.urls[0], ServeLayout.stop
         try:
             for name, path, tok in endpoints:
                 check(url + path, tok)

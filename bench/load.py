@@ -6,6 +6,7 @@
     .venv/bin/python bench/load.py                          # both set-ups, 60 s each
     .venv/bin/python bench/load.py --setup single --users 1000 --watchers 200 --run-time 60
     .venv/bin/python bench/load.py --setup cluster --database-url postgres://postgres@127.0.0.1:5432/artel_bench
+    .venv/bin/python bench/load.py --setup serve --users 1000   # make serve's layout
 
 Per run:
 1. a fresh database (SQLite file under var/, or the PostgreSQL database named by --database-url,
@@ -58,6 +59,7 @@ from bench._common import (  # noqa: E402
     BASE_DIR,
     BENCH_BOT_TOKEN,
     PY,
+    ServeLayout,
     app_env,
     mini_app_init_data,
     percentile,
@@ -253,7 +255,7 @@ def report(label: str, workdir: Path, args, matches, mem: dict, watch: dict, sec
 
 
 def run(label: str, env: dict, size: int, args, redis: RedisServer | None = None) -> None:
-    slug = "single" if size == 1 else f"cluster{size}"
+    slug = {0: "serve", 1: "single"}.get(size, f"cluster{size}")
     workdir = Path(tempfile.mkdtemp(prefix=f"artel-load-{slug}-"))
     info = prepare_database(env)
     with FakeTelegram(latency=args.telegram_latency) as telegram:
@@ -274,7 +276,9 @@ def _run(label, env, size, args, workdir, info, telegram) -> None:
         "THROTTLE_AUTH_USER": "1000000/min",
         "WS_CONNECT_RATE": "1000000/m",
     }
-    with Cluster(env, size=size, log_dir=workdir) as cluster:
+    # size 0: `make serve`'s layout (nginx → gunicorn + daphne, Celery worker and beat).
+    layout = ServeLayout(env, workdir) if size == 0 else Cluster(env, size=size, log_dir=workdir)
+    with layout as cluster:
         matches = create_matches(cluster.urls[0], args.matches)
         pids = [p for p in cluster.pids if p]
         time.sleep(1)
@@ -373,7 +377,10 @@ def main() -> None:
         database_url="postgres://postgres@127.0.0.1:5432/artel_bench",
         database_url_help="PostgreSQL database of the cluster run (created and flushed)",
     )
-    parser.add_argument("--setup", choices=["single", "cluster", "both"], default="both")
+    parser.add_argument(
+        "--setup", choices=["single", "cluster", "both", "serve"], default="both",
+        help="both = single and cluster; serve = make serve's layout (PostgreSQL + Redis)",
+    )  # fmt: skip
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--spawn-rate", type=float, default=50)
     parser.add_argument("--run-time", type=int, default=60)
@@ -419,6 +426,17 @@ def main() -> None:
                 NOTIFICATIONS_DELIVER_IN_BACKGROUND="1",
             )
             run("2 daphne, PostgreSQL + Redis", env, 2, args, redis)
+    if args.setup == "serve":
+        with RedisServer() as redis:
+            # A real Celery worker and beat (deploy/serve.py) on this Redis.
+            env = app_env(
+                database_url=args.database_url,
+                redis_url=redis.url(0),
+                DB_POOL_MAX_SIZE="10",
+                CELERY_TASK_ALWAYS_EAGER="0",
+                CELERY_BROKER_URL=redis.url(0),
+            )
+            run("make serve (nginx → gunicorn + daphne, Celery)", env, 0, args, redis)
 
 
 if __name__ == "__main__":

@@ -114,8 +114,8 @@ http {{
 
 # A sync worker serves one request at a time: one persistent connection each (no pool, whose
 # per-checkout `SELECT 1` was a third of a cached read), not re-checked before every request
-# (config/settings.py, DB_CONN_HEALTH_CHECKS), and no admission queue in front (nginx and
-# gunicorn's backlog queue the requests).
+# (config/settings.py, DB_CONN_HEALTH_CHECKS). Requests beyond the workers wait in gunicorn's
+# backlog and nginx (admission control, core/admission.py, is daphne's).
 WSGI_WORKER_ENV = {"DB_POOL_MAX_SIZE": "0", "DB_CONN_MAX_AGE": "600", "DB_CONN_HEALTH_CHECKS": "0"}
 
 
