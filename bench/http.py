@@ -2,7 +2,7 @@
 daphne (the old compose `web`), in one run, on the same PostgreSQL + Redis data, DEBUG off. wrk
 (Debian's package) drives each endpoint in turn; prints req/s, p50/p99, errors and the ratio.
 
-    .venv/bin/python bench/http.py                       # 8 s per endpoint and layout, 32 connections
+    .venv/bin/python bench/http.py                       # 3 rounds × 8 s per endpoint and layout
     .venv/bin/python bench/http.py --duration 8 --connections 32 --web-workers 2
     .venv/bin/python bench/http.py --only serve          # just the production layout
     .venv/bin/python bench/http.py --cost 2000           # CPU per request in this process, no server
@@ -13,8 +13,11 @@ a request costs, without the wait for PostgreSQL and Redis) and the wall time pe
 
 The database named by --database-url is created if missing, flushed, migrated and given the demo
 club (`seed_demo --production`); the servers use --redis-url (pick a db number nobody else uses)
-under their own key prefix. The layouts run one after the other, never at once, so each has the
-machine; the client (wrk, 2 threads) shares the same cores, as it would anyway on one box.
+under their own key prefix. Both layouts are up at once but measured in turn (one wrk at a time),
+alternating for --rounds rounds, and the median is printed: a noisy minute on a shared machine
+then falls on both. The client (wrk, 2 threads) shares the cores, as it would on one box.
+"server CPU" is the CPU time every process of the layout (nginx included; PostgreSQL and Redis
+not) used during the run, per request answered: what a request costs, however busy the box is.
 """
 
 from __future__ import annotations
@@ -65,12 +68,35 @@ def wrk(url: str, *, duration: int, connections: int, token: str | None) -> dict
         argv += ["-H", f"Authorization: Bearer {token}"]
     out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = int(non2xx.group(1)) if non2xx else 0
     errors += sum(int(x) for x in sock.groups()) if sock else 0
-    return {"rps": rps, "p50": lat.get("50", "?"), "p99": lat.get("99", "?"), "errors": errors}
+    return {
+        "rps": rps,
+        "requests": requests,
+        "p50": lat.get("50", "?"),
+        "p99": lat.get("99", "?"),
+        "errors": errors,
+    }
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pgids: set[int]) -> float:
+    """CPU time (user + system) used so far by every live process in these process groups."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) in pgids:  # after ")": state, ppid, pgrp, ..., utime (11), stime (12)
+            total += int(fields[11]) + int(fields[12])
+    return total / CLK_TCK
 
 
 def check(url: str, token: str | None) -> None:
@@ -113,6 +139,7 @@ def main() -> None:
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
     p.add_argument("--duration", type=int, default=8, help="seconds of wrk per endpoint")
     p.add_argument("--connections", type=int, default=32)
+    p.add_argument("--rounds", type=int, default=3, help="alternating rounds per endpoint")
     p.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1))
     p.add_argument("--only", choices=["daphne", "serve"], help="run one layout")
     p.add_argument("--cost", type=int, metavar="N", help="CPU per request in process (N each)")
@@ -148,40 +175,62 @@ def main() -> None:
         f"HTTP bench: wrk -t2 -c{args.connections} -d{args.duration}s per endpoint, "
         f"{os.cpu_count()} CPUs, PostgreSQL + Redis, DEBUG off"
     )
-    results: dict[str, dict[str, dict]] = {}
-    layouts = [
-        ("daphne", "one daphne (old `web`)"),
-        ("serve", f"make serve (nginx → gunicorn × {args.web_workers})"),
-    ]
+    layouts = {
+        "daphne": "one daphne (old `web`)",
+        "serve": f"make serve (nginx → gunicorn × {args.web_workers})",
+    }
+    if args.only:
+        layouts = {args.only: layouts[args.only]}
     log_dir = BASE_DIR / "var" / "bench-http"
     log_dir.mkdir(parents=True, exist_ok=True)
-    for key, label in layouts:
-        if args.only and args.only != key:
-            continue
-        if key == "daphne":
-            url, proc = start_daphne(env, extra_args=("--proxy-headers",))
-            stop = stop_process
-        else:
-            proc = ServeLayout(env, log_dir, WEB_WORKERS=str(args.web_workers)).start()
-            url, stop = proc.urls[0], ServeLayout.stop
-        try:
-            for name, path, tok in endpoints:
+    # Both layouts stay up and are measured in turn, round after round, so that a busy minute of
+    # this shared machine falls on both alike; each figure is the median of its rounds.
+    urls: dict[str, str] = {}
+    daphne = serve = None
+    try:
+        # Each process of a layout leads its own process group (its children join it).
+        pgids: dict[str, set[int]] = {}
+        if "daphne" in layouts:
+            urls["daphne"], daphne = start_daphne(env, extra_args=("--proxy-headers",))
+            pgids["daphne"] = {daphne.pid}
+        if "serve" in layouts:
+            serve = ServeLayout(env, log_dir, WEB_WORKERS=str(args.web_workers)).start()
+            urls["serve"] = serve.urls[0]
+            pgids["serve"] = set(serve.processes.values())
+        runs: dict[tuple[str, str], list[dict]] = {}
+        for name, path, tok in endpoints:
+            for url in urls.values():
                 check(url + path, tok)
                 wrk(url + path, duration=2, connections=args.connections, token=tok)  # warm-up
-                r = wrk(url + path, duration=args.duration, connections=args.connections, token=tok)
-                results.setdefault(name, {})[key] = r
+            for _round in range(args.rounds):
+                for key, url in urls.items():
+                    r = wrk(
+                        url + path, duration=args.duration, connections=args.connections, token=tok
+                    )
+                    runs.setdefault((name, key), []).append(r)
+            for key in urls:
+                rs = sorted(runs[(name, key)], key=lambda r: r["rps"])
+                r = rs[len(rs) // 2]
+                errors = sum(x["errors"] for x in rs)
                 print(
-                    f"  {label:<36} {name:<34} {r['rps']:8.0f} req/s  p50 {r['p50']:>8}  "
-                    f"p99 {r['p99']:>8}  errors {r['errors']}",
+                    f"  {layouts[key]:<36} {name:<34} {r['rps']:8.0f} req/s  p50 {r['p50']:>8}  "
+                    f"p99 {r['p99']:>8}  errors {errors}  server CPU {r['cpu_ms']:.2f} ms/req  (rounds: "
+                    + ", ".join(f"{x['rps']:.0f}" for x in runs[(name, key)]) + ")",
                     flush=True,
-                )
-        finally:
-            stop(proc)
-            time.sleep(1)
-    if not args.only:
-        print("ratio (make serve / one daphne):")
-        for name, by in results.items():
-            print(f"  {name:<34} × {by['serve']['rps'] / by['daphne']['rps']:.1f}")
+                )  # fmt: skip
+    finally:
+        if daphne is not None:
+            stop_process(daphne)
+        if serve is not None:
+            serve.stop()
+    if len(urls) == 2:
+        print("ratio (make serve / one daphne), medians:")
+        for name, _path, _tok in endpoints:
+            a = sorted(x["rps"] for x in runs[(name, "daphne")])[args.rounds // 2]
+            b = sorted(x["rps"] for x in runs[(name, "serve")])[args.rounds // 2]
+            ca = sorted(x["cpu_ms"] for x in runs[(name, "daphne")])[args.rounds // 2]
+            cb = sorted(x["cpu_ms"] for x in runs[(name, "serve")])[args.rounds // 2]
+            print(f"  {name:<34} req/s × {b / a:.1f}   server CPU per request × {cb / ca:.2f}")
 
 
 if __name__ == "__main__":

@@ -125,6 +125,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def read_dotenv(path: Path) -> dict:
+    """KEY=VALUE lines of a .env file (what config/settings.py reads too), comments skipped."""
+    values = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            line = line.strip()
+            if line and not line.startswith("#") and "=" in line:
+                key, _, value = line.partition("=")
+                values[key.strip().removeprefix("export ").strip()] = value.strip().strip("\"'")
+    return values
+
+
 def missing_settings(env: dict) -> str | None:
     """The refusal text when DATABASE_URL or REDIS_URL is unset, else None."""
     missing = [name for name in REQUIRED if not env.get(name)]
@@ -134,7 +146,7 @@ def missing_settings(env: dict) -> str | None:
     return MISSING_TEXT.format(names=" and ".join(missing), lines=lines)
 
 
-def app_env(env: dict, serve_dir: Path) -> dict:
+def app_env(env: dict, serve_dir: Path, *, dotenv_secret: str = "") -> dict:
     """The environment every app process gets: production settings on loopback defaults."""
     out = dict(env)
     out.setdefault("DEBUG", "0")
@@ -143,6 +155,8 @@ def app_env(env: dict, serve_dir: Path) -> dict:
     out.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
     out.setdefault("NUM_PROXIES", "1")
     out.setdefault("PYTHONUNBUFFERED", "1")
+    if not out.get("SECRET_KEY") and dotenv_secret:
+        out["SECRET_KEY"] = dotenv_secret
     if not out.get("SECRET_KEY"):
         key_file = serve_dir / "secret_key"
         if not key_file.exists():
@@ -257,7 +271,10 @@ def run_manage(env: dict, *args: str) -> None:
 
 
 def main() -> int:
-    refusal = missing_settings(os.environ)
+    # DATABASE_URL and REDIS_URL may come from .env, which the app processes read themselves
+    # (the environment wins there, so the DEBUG=0 set below beats a development .env's DEBUG=1).
+    dotenv = read_dotenv(BASE_DIR / ".env")
+    refusal = missing_settings({**dotenv, **os.environ})
     if refusal:
         print(refusal, file=sys.stderr)
         return 2
@@ -270,7 +287,7 @@ def main() -> int:
     celery_concurrency = int(os.environ.get("CELERY_CONCURRENCY", "4"))
     serve_dir = Path(os.environ.get("SERVE_DIR", BASE_DIR / "var" / "serve")).resolve()
     serve_dir.mkdir(parents=True, exist_ok=True)
-    env = app_env(dict(os.environ), serve_dir)
+    env = app_env(dict(os.environ), serve_dir, dotenv_secret=dotenv.get("SECRET_KEY", ""))
     nginx = find_nginx(env)
 
     run_manage(env, "migrate", "--noinput", "-v0")
