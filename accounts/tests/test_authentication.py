@@ -51,10 +51,6 @@ def test_a_profile_change_shows_on_the_next_request(player):
 
 
 def test_each_request_gets_its_own_user_instance(player):
-    from rest_framework_simplejwt.tokens import AccessToken
-
-    from accounts.authentication import CachedJWTAuthentication
-
     auth = CachedJWTAuthentication()
     token = auth.get_validated_token(str(AccessToken.for_user(player)).encode())
     first, second = auth.get_user(token), auth.get_user(token)
