@@ -204,9 +204,11 @@ def main() -> None:
                 wrk(url + path, duration=2, connections=args.connections, token=tok)  # warm-up
             for _round in range(args.rounds):
                 for key, url in urls.items():
+                    before = cpu_seconds(pgids[key])
                     r = wrk(
                         url + path, duration=args.duration, connections=args.connections, token=tok
                     )
+                    r["cpu_ms"] = (cpu_seconds(pgids[key]) - before) / max(1, r["requests"]) * 1000
                     runs.setdefault((name, key), []).append(r)
             for key in urls:
                 rs = sorted(runs[(name, key)], key=lambda r: r["rps"])
