@@ -15,6 +15,7 @@ import time
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.settings import api_settings
 
@@ -61,6 +62,12 @@ class CachedJWTAuthentication(JWTAuthentication):
                 _users.clear()
             _users[key] = (now + ttl, _snapshot(user))
         return user
+
+
+class CachedJWTScheme(SimpleJWTScheme):
+    """The OpenAPI schema describes it as the bearer JWT it is (registered on import)."""
+
+    target_class = "accounts.authentication.CachedJWTAuthentication"
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.authentication.forget_saved")
