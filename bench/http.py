@@ -1,4 +1,4 @@
-"""HTTP throughput: `make serve`'s layout (nginx → gunicorn sync workers) against today's one
+"""HTTP throughput: `make serve`'s layout (nginx → gunicorn gthread workers) against today's one
 daphne (the old compose `web`), in one run, on the same PostgreSQL + Redis data, DEBUG off. wrk
 (Debian's package) drives each endpoint in turn; prints req/s, p50/p99, errors and the ratio.
 
@@ -140,7 +140,8 @@ def main() -> None:
     p.add_argument("--duration", type=int, default=8, help="seconds of wrk per endpoint")
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--rounds", type=int, default=3, help="alternating rounds per endpoint")
-    p.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1))
+    p.add_argument("--web-workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--web-threads", type=int, default=8, help="1 = sync workers")
     p.add_argument("--only", choices=["daphne", "serve"], help="run one layout")
     p.add_argument("--cost", type=int, metavar="N", help="CPU per request in process (N each)")
     args = p.parse_args()
@@ -177,7 +178,7 @@ def main() -> None:
     )
     layouts = {
         "daphne": "one daphne (old `web`)",
-        "serve": f"make serve (nginx → gunicorn × {args.web_workers})",
+        "serve": f"make serve (gunicorn {args.web_workers}×{args.web_threads} thr)",
     }
     if args.only:
         layouts = {args.only: layouts[args.only]}
@@ -194,7 +195,9 @@ def main() -> None:
             urls["daphne"], daphne = start_daphne(env, extra_args=("--proxy-headers",))
             pgids["daphne"] = {daphne.pid}
         if "serve" in layouts:
-            serve = ServeLayout(env, log_dir, WEB_WORKERS=str(args.web_workers)).start()
+            serve = ServeLayout(
+                env, log_dir, WEB_WORKERS=str(args.web_workers), WEB_THREADS=str(args.web_threads)
+            ).start()
             urls["serve"] = serve.urls[0]
             pgids["serve"] = set(serve.processes.values())
         runs: dict[tuple[str, str], list[dict]] = {}

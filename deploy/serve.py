@@ -4,7 +4,7 @@
 
     nginx  http://127.0.0.1:$PORT  (the one address; static files from disk)
       /ws/    -> daphne x WS_WORKERS    (WebSockets)
-      /       -> gunicorn, WEB_WORKERS sync workers (WSGI: every HTTP request)
+      /       -> gunicorn, WEB_WORKERS workers × WEB_THREADS threads (WSGI: every HTTP request)
     celery worker (threads, CELERY_CONCURRENCY) and exactly one celery beat
 
 Refuses to start without DATABASE_URL and REDIS_URL (the processes share state only through
@@ -13,7 +13,7 @@ every process on Ctrl-C / SIGTERM, or when any one of them exits. Standard libra
 file it writes is under var/serve/ (nginx config, temp dirs, beat schedule, logs, a generated
 SECRET_KEY when none is set).
 
-Environment: SERVE_COLLECTSTATIC=1 (collect even when staticfiles/ looks current), PORT (8000), HOST (127.0.0.1), WEB_WORKERS (2 per CPU), WS_WORKERS (1),
+Environment: SERVE_COLLECTSTATIC=1 (collect even when staticfiles/ looks current), PORT (8000), HOST (127.0.0.1), WEB_WORKERS (one per CPU), WEB_THREADS (8), WS_WORKERS (1),
 CELERY_CONCURRENCY (4), DEBUG (0), SECRET_KEY, ALLOWED_HOSTS (127.0.0.1,localhost), NGINX
 (nginx binary), SERVE_DIR (var/serve), SERVE_LOGS=1 to keep each process's output in the
 terminal instead of var/serve/*.log.
@@ -112,7 +112,7 @@ http {{
 """
 
 
-# A sync worker serves one request at a time: one persistent connection each (no pool, whose
+# A worker thread serves one request at a time: one persistent connection each (no pool, whose
 # per-checkout `SELECT 1` was a third of a cached read), not re-checked before every request
 # (config/settings.py, DB_CONN_HEALTH_CHECKS). Requests beyond the workers wait in gunicorn's
 # backlog and nginx (admission control, core/admission.py, is daphne's).
@@ -280,9 +280,17 @@ def main() -> int:
         return 2
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
-    # Two per core: a sync worker idles while PostgreSQL or Redis answers, and the other one
-    # on its core runs meanwhile (bench/http.py: 2 → 4 workers on 2 cores, +x req/s).
-    web_workers = int(os.environ.get("WEB_WORKERS") or 2 * (os.cpu_count() or 1))
+    # One worker per core, each running WEB_THREADS requests at once (gthread): a request spends
+    # much of its time waiting for PostgreSQL or Redis, and a sync worker idles meanwhile. On this
+    # 2-core box under load, 2 × 8 threads answered 262-486 req/s where 4 sync workers answered
+    # 86-95 (bench/http.py). WEB_THREADS=1 gives sync workers.
+    web_workers = int(os.environ.get("WEB_WORKERS") or os.cpu_count() or 1)
+    web_threads = int(os.environ.get("WEB_THREADS", "8"))
+    worker_class = (
+        ["--worker-class", "sync"]
+        if web_threads <= 1
+        else ["--worker-class", "gthread", "--threads", str(web_threads)]
+    )
     ws_workers = int(os.environ.get("WS_WORKERS", "1"))
     celery_concurrency = int(os.environ.get("CELERY_CONCURRENCY", "4"))
     serve_dir = Path(os.environ.get("SERVE_DIR", BASE_DIR / "var" / "serve")).resolve()
@@ -329,9 +337,10 @@ def main() -> int:
         )  # fmt: skip
         layout.spawn(
             "gunicorn",
-            f"127.0.0.1:{http_port}, {web_workers} sync workers",
+            f"127.0.0.1:{http_port}, {web_workers} {worker_class[1]} workers"
+            + (f" × {web_threads} threads" if web_threads > 1 else ""),
             [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{http_port}",
-             "--workers", str(web_workers), "--worker-class", "sync", "--backlog", "2048",
+             "--workers", str(web_workers), *worker_class, "--backlog", "2048",
              "--timeout", "60", "--graceful-timeout", "20", "--no-control-socket"],
             **WSGI_WORKER_ENV,
         )  # fmt: skip

@@ -115,7 +115,7 @@ def test_every_long_running_service_has_a_health_check(services):
 def test_web_runs_gunicorn_sync_workers_and_ws_runs_daphne_behind_the_proxy(services):
     web, ws = services["web"], services["ws"]
     assert web["command"][:2] == ["gunicorn", "config.wsgi:application"]
-    assert "--worker-class=sync" in web["command"]
+    assert "--worker-class=gthread" in web["command"]
     assert ws["command"][0] == "daphne"
     assert "config.asgi:application" in ws["command"]
     for name in ("web", "ws"):
@@ -123,7 +123,7 @@ def test_web_runs_gunicorn_sync_workers_and_ws_runs_daphne_behind_the_proxy(serv
         # Replicas cannot share a host port: only the proxy publishes one.
         assert "ports" not in services[name]
         assert services["proxy"]["depends_on"][name]["condition"] == "service_healthy"
-    # One request at a time per worker: one persistent connection, no pool.
+    # One request at a time per thread: one persistent connection each, no pool.
     assert web["environment"]["DB_POOL_MAX_SIZE"] == "0"
 
 
