@@ -112,7 +112,7 @@ def test_every_long_running_service_has_a_health_check(services):
         assert check["test"][0] in ("CMD", "CMD-SHELL"), name
 
 
-def test_web_runs_gunicorn_sync_workers_and_ws_runs_daphne_behind_the_proxy(services):
+def test_web_runs_gunicorn_threaded_workers_and_ws_runs_daphne_behind_the_proxy(services):
     web, ws = services["web"], services["ws"]
     assert web["command"][:2] == ["gunicorn", "config.wsgi:application"]
     assert "--worker-class=gthread" in web["command"]
