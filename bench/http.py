@@ -16,6 +16,18 @@ club (`seed_demo --production`); the servers use --redis-url (pick a db number n
 under their own key prefix. Both layouts are up at once but measured in turn (one wrk at a time),
 alternating for --rounds rounds, and the median is printed: a noisy minute on a shared machine
 then falls on both. The client (wrk, 2 threads) shares the cores, as it would on one box.
+Measured 2026-12-04 19:29 UTC on this 2-CPU box, shared with other engineers' test suites (load
+average 10-12), `bench/http.py --duration 5 --rounds 3` (medians of 3 alternating rounds, 0 errors):
+
+    GET /api/clubs/1/ anonymous   one daphne 144 req/s, 5.23 ms CPU/req | make serve (2 × 8 threads)
+                                  309 req/s, 2.47 ms CPU/req            | × 2.1 req/s, × 0.43 CPU
+    GET /api/bookings/ signed in  one daphne 183 req/s, 4.57 ms CPU/req | make serve 300 req/s,
+                                  2.83 ms CPU/req                       | × 1.6 req/s, × 0.62 CPU
+
+Under that load 4 sync workers answered 86-95 req/s to the 2 × 8 gthread layout's 262-486: requests
+wait on PostgreSQL, and sync workers idle meanwhile. The issue's targets (≥ 1,000 and ≥ 600 req/s,
+× 4) were not reached on the shared box.
+
 "server CPU" is the CPU time every process of the layout (nginx included; PostgreSQL and Redis
 not) used during the run, per request answered: what a request costs, however busy the box is.
 """
