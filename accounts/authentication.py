@@ -1,7 +1,7 @@
 """JWT authentication without a database query per request.
 
 simplejwt's `JWTAuthentication` loads the user row on every request; on a signed-in hot read that
-query was ~40 % of the request (py-spy, bench/http.py). `CachedJWTAuthentication` keeps each user
+query was ~40 % of the request (py-spy, bench/http_layouts.py). `CachedJWTAuthentication` keeps each user
 it loaded in a per-process table for `AUTH_USER_CACHE_SECONDS` (5 s) and hands every request its
 own fresh instance built from the stored field values, so a view that changes `request.user` never
 changes another request's. A save or delete of the user drops the entry in this process at once;

@@ -113,7 +113,7 @@ if IS_POSTGRES:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
     # A `SELECT 1` before a request reuses its connection. A sync WSGI worker (make serve,
     # compose `web`) serves one request at a time on one persistent connection, where the check
-    # was a third of a cached read's time (profile in bench/http.py): those workers run with
+    # was a third of a cached read's time (profile in bench/http_layouts.py): those workers run with
     # DB_CONN_HEALTH_CHECKS=0, and a connection PostgreSQL dropped costs one 503, after which
     # Django closes it (errors_occurred) and the next request reconnects.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)

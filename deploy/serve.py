@@ -283,7 +283,7 @@ def main() -> int:
     # One worker per core, each running WEB_THREADS requests at once (gthread): a request spends
     # much of its time waiting for PostgreSQL or Redis, and a sync worker idles meanwhile. On this
     # 2-core box under load, 2 × 8 threads answered 262-486 req/s where 4 sync workers answered
-    # 86-95 (bench/http.py). WEB_THREADS=1 gives sync workers.
+    # 86-95 (bench/http_layouts.py). WEB_THREADS=1 gives sync workers.
     web_workers = int(os.environ.get("WEB_WORKERS") or os.cpu_count() or 1)
     web_threads = int(os.environ.get("WEB_THREADS", "8"))
     worker_class = (

@@ -1,11 +1,13 @@
 """HTTP throughput: `make serve`'s layout (nginx → gunicorn gthread workers) against today's one
 daphne (the old compose `web`), in one run, on the same PostgreSQL + Redis data, DEBUG off. wrk
 (Debian's package) drives each endpoint in turn; prints req/s, p50/p99, errors and the ratio.
+(Not named bench/http.py: the scripts here run with bench/ first on the path, where that name
+would shadow the standard library's `http` for every one of them.)
 
-    .venv/bin/python bench/http.py                       # 3 rounds × 8 s per endpoint and layout
-    .venv/bin/python bench/http.py --duration 8 --connections 32 --web-workers 2
-    .venv/bin/python bench/http.py --only serve          # just the production layout
-    .venv/bin/python bench/http.py --cost 2000           # CPU per request in this process, no server
+    .venv/bin/python bench/http_layouts.py                       # 3 rounds × 8 s per endpoint and layout
+    .venv/bin/python bench/http_layouts.py --duration 8 --connections 32 --web-workers 2
+    .venv/bin/python bench/http_layouts.py --only serve          # just the production layout
+    .venv/bin/python bench/http_layouts.py --cost 2000           # CPU per request in this process, no server
 
 `--cost N` runs each endpoint N times through Django's WSGI handler in this process (the same
 settings as a gunicorn worker of `make serve`) and prints the CPU time (process time: the Python
@@ -17,7 +19,7 @@ under their own key prefix. Both layouts are up at once but measured in turn (on
 alternating for --rounds rounds, and the median is printed: a noisy minute on a shared machine
 then falls on both. The client (wrk, 2 threads) shares the cores, as it would on one box.
 Measured 2026-12-04 19:29 UTC on this 2-CPU box, shared with other engineers' test suites (load
-average 10-12), `bench/http.py --duration 5 --rounds 3` (medians of 3 alternating rounds, 0 errors):
+average 10-12), `bench/http_layouts.py --duration 5 --rounds 3` (medians of 3 alternating rounds, 0 errors):
 
     GET /api/clubs/1/ anonymous   one daphne 144 req/s, 5.23 ms CPU/req | make serve (2 × 8 threads)
                                   309 req/s, 2.47 ms CPU/req            | × 2.1 req/s, × 0.43 CPU
@@ -43,9 +45,7 @@ import sys
 import time
 from pathlib import Path
 
-# Run as `python bench/http.py`, Python puts bench/ first on the path, where this file would shadow
-# the standard library's `http` (urllib imports it): the project root takes that place instead.
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import _common  # noqa: E402
 from bench._common import (  # noqa: E402
