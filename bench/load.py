@@ -33,6 +33,10 @@ per socket. 2 daphne on PostgreSQL + Redis: 88 req/s, p50 2.5 s / p95 6.0 s, fan
 562 (SQLite "database is locked") and 704 (pool timeouts) errors. With `--users 300` (below the
 cluster's capacity): 2 daphne 53 req/s, p50 140 ms / p95 610 ms / p99 880 ms, fan-out p99 664 ms;
 the single process still saturates (48 req/s, p50 400 ms / p95 2.7 s). 0 errors in both.
+`--setup serve` (make serve's layout: nginx → gunicorn 2 × 8 threads + 1 daphne, a real Celery
+worker and beat), 2026-12-04 19:35 UTC with other engineers' suites on the same 2 cores (load
+average 10-12), same flags: 0 errors (80 expected 409 slot_taken), 83 req/s, p50 2.9 s / p95 6.6 s,
+fan-out p99 7.5 s, 0 sockets dropped, ~45 KiB per socket: saturated, like the runs above.
 The box's speed varies by the hour: the same commit gave 59 req/s at 12:17 and 36 req/s at 13:38
 (single, 1,000 players) — compare runs made back to back, and read the error count as the result.
 """
