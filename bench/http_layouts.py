@@ -26,6 +26,10 @@ average 10-12), `bench/http_layouts.py --duration 5 --rounds 3` (medians of 3 al
     GET /api/bookings/ signed in  one daphne 183 req/s, 4.57 ms CPU/req | make serve 300 req/s,
                                   2.83 ms CPU/req                       | × 1.6 req/s, × 0.62 CPU
 
+Again at 19:44 UTC (load average 2-9), same command: floor read one daphne 134 req/s, 5.07 ms CPU/req
+vs make serve 494 req/s, 1.96 ms (× 3.7 req/s, × 0.39 CPU); bookings 175 vs 453 req/s, 4.51 vs
+2.46 ms CPU/req (× 2.6, × 0.56); p99 529/388 ms and 366/343 ms; 0 errors.
+
 Under that load 4 sync workers answered 86-95 req/s to the 2 × 8 gthread layout's 262-486: requests
 wait on PostgreSQL, and sync workers idle meanwhile. The issue's targets (≥ 1,000 and ≥ 600 req/s,
 × 4) were not reached on the shared box.
