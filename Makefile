@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup dev-setup migrate seed lint format messages check-deploy clean browser
+.PHONY: run serve nginx embedded-only test setup dev-setup migrate seed lint format messages check-deploy clean browser
 
 # --- set-up ---------------------------------------------------------------------------------
 $(VENV)/bin/activate:
@@ -34,7 +34,9 @@ migrate: setup
 # --- make run ---------------------------------------------------------------------------------
 # Embedded default: SQLite under var/, in-memory channel layer, eager Celery. daphne runs the
 # periodic tasks itself (EMBEDDED_BEAT=1, config/embedded.py) so their broadcasts reach its sockets.
-run: migrate
+# With REDIS_URL set, Celery would queue tasks to Redis that no worker of this mode runs (stats and
+# bot messages would never happen): refuse, and point at `make serve`.
+run: migrate embedded-only
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo ""
@@ -46,10 +48,29 @@ run: migrate
 	@echo ""
 	@EMBEDDED_BEAT=1 $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
+embedded-only: setup
+	@out=$$(EMBEDDED_BEAT=1 $(PY) -c "import config.settings" 2>&1) || \
+	  { echo "$$out" | tail -n 1 | sed 's/^.*ImproperlyConfigured: //'; exit 2; }
+
+# --- make serve -------------------------------------------------------------------------------
+# The production layout on one machine (deploy/serve.py): nginx on http://$(HOST):$(PORT) routes /ws/
+# to daphne and the rest to gunicorn; a Celery worker and beat run beside them. Needs DATABASE_URL
+# and REDIS_URL; WEB_WORKERS / WS_WORKERS scale each kind of process. Ctrl-C stops everything.
+serve: setup nginx
+	@PORT=$(PORT) HOST=$(HOST) $(PY) deploy/serve.py
+
+# Debian's nginx for `make serve`, installed when missing.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || \
+	  { echo "Installing Debian's nginx for make serve"; \
+	    (apt-get install -y -q nginx-light >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q nginx-light >/dev/null)) || \
+	    { echo "nginx could not be installed: apt-get install nginx-light, or set NGINX=/path/to/nginx"; exit 1; }; }
+
 # --- make test --------------------------------------------------------------------------------
 # Uses PostgreSQL / Redis when DATABASE_URL / REDIS_URL are set (CI sets them and REQUIRE_SERVICES=1).
 PYTEST_ARGS ?=
-test: dev-setup browser
+test: dev-setup browser nginx
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

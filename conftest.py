@@ -70,6 +70,9 @@ def clear_cache():
     """Empty this run's cache. On Redis only this run's keys go (other runs may share the DB)."""
     from django.core.cache import cache
 
+    from accounts.authentication import forget_all
+
+    forget_all()
     prefix = settings.CACHES["default"].get("KEY_PREFIX")
     if settings.REDIS_URL and prefix:
         client = cache._cache.get_client(write=True)

@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from accounts import audit, roles, signals  # noqa: F401 - signals connects its receivers
+        from accounts import audit, authentication, roles, signals  # noqa: F401 - signals connects its receivers
 
         # After every app's permissions exist (and after a test flush), give the roles theirs.
         post_migrate.connect(roles.post_migrate_sync, dispatch_uid="accounts.roles.sync")

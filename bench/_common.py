@@ -17,6 +17,8 @@ import argparse
 import contextlib
 import json
 import os
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -39,6 +41,7 @@ __all__ = [
     "BASE_DIR",
     "BENCH_BOT_TOKEN",
     "ONE_IP_SOCKETS",
+    "ServeLayout",
     "PY",
     "VAR_DIR",
     "app_env",
@@ -218,6 +221,64 @@ def server(env: dict, *, application: str = APPLICATION, timeout: float = 30):
         yield url, proc
     finally:
         stop_process(proc)
+
+
+class ServeLayout:
+    """`with ServeLayout(env, log_dir) as layout:` `make serve`'s layout (deploy/serve.py: nginx →
+    gunicorn sync workers and daphne, Celery worker and beat) on a free loopback port, started
+    with `env` (DATABASE_URL and REDIS_URL must be in it) and stopped on exit. `urls` / `ws_urls`
+    are its one address (lists, like bench.cluster.Cluster's); `pids` the daphne processes (the
+    ones holding sockets), `processes` every process it printed, by name."""
+
+    def __init__(self, env: dict, log_dir: Path, **overrides: str) -> None:
+        self.port = free_port()
+        self.env = {**env, "PORT": str(self.port), "SERVE_DIR": str(log_dir), **overrides}
+        self.proc = None
+        self.processes: dict[str, int] = {}
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{self.port}"]
+
+    @property
+    def ws_urls(self) -> list[str]:
+        return [f"ws://127.0.0.1:{self.port}/ws/"]
+
+    @property
+    def pids(self) -> list[int]:
+        return [pid for name, pid in self.processes.items() if name.startswith("daphne")]
+
+    def start(self, timeout: float = 300) -> ServeLayout:
+        self.proc = subprocess.Popen(  # noqa: S603
+            [PY, str(BASE_DIR / "deploy" / "serve.py")], cwd=BASE_DIR, env=self.env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        for line in self.proc.stdout:
+            if " pid " in line:
+                name, _pid, pid = line.split()[:3]
+                self.processes[name] = int(pid)
+            if "Ctrl-C stops all" in line:
+                return self
+            if time.monotonic() > deadline:
+                break
+        self.stop()
+        raise RuntimeError(f"make serve's layout did not start (logs: {self.env['SERVE_DIR']})")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)  # serve.py stops its children itself
+        try:
+            self.proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            stop_process(self.proc)
+
+    def __enter__(self) -> ServeLayout:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
 
 def ws_origin(ws_url: str) -> str:

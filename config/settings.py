@@ -111,7 +111,12 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if IS_POSTGRES:
     # ASGI serves requests from a thread pool: keep connections short-lived but health-checked.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A `SELECT 1` before a request reuses its connection. A sync WSGI worker (make serve,
+    # compose `web`) serves one request at a time on one persistent connection, where the check
+    # was a third of a cached read's time (profile in bench/http_layouts.py): those workers run with
+    # DB_CONN_HEALTH_CHECKS=0, and a connection PostgreSQL dropped costs one 503, after which
+    # Django closes it (errors_occurred) and the next request reconnects.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     # Optional connection pool (psycopg_pool, Django 5.1+): daphne serves each request in its own
     # thread, so under a burst every thread opens a connection and PostgreSQL runs out of them
@@ -150,6 +155,9 @@ HTTP_QUEUE_TIMEOUT = env.float("HTTP_QUEUE_TIMEOUT", default=30.0)
 # The floor and slot reads are cached per floor version; what changes with the clock alone is at
 # most this old (games.selectors.floor_cached).
 FLOOR_CACHE_SECONDS = env.int("FLOOR_CACHE_SECONDS", default=5)
+# How long a process reuses a signed-in user's row between requests (accounts/authentication.py);
+# 0 loads it on every request.
+AUTH_USER_CACHE_SECONDS = env.float("AUTH_USER_CACHE_SECONDS", default=5.0)
 
 # Under pytest every run gets its own test database and Redis key space, so that several runs
 # (CI, a developer's shell) on one PostgreSQL/Redis never trample each other. The SQLite test
@@ -196,11 +204,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
+# The queue the app sends to and the worker reads: another name keeps two layouts on one Redis
+# database apart (the layout test does this).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Embedded mode (`make run`): daphne runs the beat schedule itself (config/embedded.py), since an
 # in-memory channel layer cannot carry a separate beat process's broadcasts to daphne's sockets.
 EMBEDDED_BEAT = env.bool("EMBEDDED_BEAT", default=False)
+EMBEDDED_NEEDS_EAGER = (
+    "make run is the embedded one-process mode: no Celery worker runs there, so with REDIS_URL set "
+    "(environment or .env) its tasks would queue in Redis and never run (no stats, no bot messages). "
+    "Unset REDIS_URL, or run the production layout with a worker: make serve."
+)
+if EMBEDDED_BEAT and not CELERY_TASK_ALWAYS_EAGER:
+    raise ImproperlyConfigured(EMBEDDED_NEEDS_EAGER)
 # With eager Celery (no worker), deliver Telegram notifications from a background thread of the
 # process rather than inside the request that wrote them. On in the embedded mode of `make run`.
 NOTIFICATIONS_DELIVER_IN_BACKGROUND = env.bool(
@@ -208,7 +226,10 @@ NOTIFICATIONS_DELIVER_IN_BACKGROUND = env.bool(
 )
 # Periodic tasks; later features add theirs here.
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "realtime.tasks.heartbeat", "schedule": 30.0},
+    "heartbeat": {
+        "task": "realtime.tasks.heartbeat",
+        "schedule": env.float("BEAT_HEARTBEAT_SECONDS", default=30.0),
+    },
     # Notifications: deliver what is due (deferred, retried, lost enqueues); write reminders.
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 30.0},
     "notifications-reminders": {
@@ -355,7 +376,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.CachedJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

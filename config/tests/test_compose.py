@@ -19,8 +19,18 @@ from core import metrics
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-LONG_RUNNING = ["proxy", "web", "worker", "beat", "postgres", "redis", "prometheus", "grafana"]
-APP_SERVICES = ["web", "worker", "beat"]
+LONG_RUNNING = [
+    "proxy",
+    "web",
+    "ws",
+    "worker",
+    "beat",
+    "postgres",
+    "redis",
+    "prometheus",
+    "grafana",
+]
+APP_SERVICES = ["web", "ws", "worker", "beat"]
 DASHBOARD_METRICS = [
     "django_http_requests_latency_seconds_by_view_method_bucket",
     "django_http_responses_total_by_status_view_method_total",
@@ -102,14 +112,19 @@ def test_every_long_running_service_has_a_health_check(services):
         assert check["test"][0] in ("CMD", "CMD-SHELL"), name
 
 
-def test_web_runs_two_daphne_replicas_behind_the_proxy(services):
-    web = services["web"]
-    assert web["deploy"]["replicas"] == 2
-    assert web["command"][0] == "daphne"
-    assert "config.asgi:application" in web["command"]
-    # Replicas cannot share a host port: only the proxy publishes one.
-    assert "ports" not in web
-    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+def test_web_runs_gunicorn_threaded_workers_and_ws_runs_daphne_behind_the_proxy(services):
+    web, ws = services["web"], services["ws"]
+    assert web["command"][:2] == ["gunicorn", "config.wsgi:application"]
+    assert "--worker-class=gthread" in web["command"]
+    assert ws["command"][0] == "daphne"
+    assert "config.asgi:application" in ws["command"]
+    for name in ("web", "ws"):
+        assert services[name]["deploy"]["replicas"] == 2
+        # Replicas cannot share a host port: only the proxy publishes one.
+        assert "ports" not in services[name]
+        assert services["proxy"]["depends_on"][name]["condition"] == "service_healthy"
+    # One request at a time per thread: one persistent connection each, no pool.
+    assert web["environment"]["DB_POOL_MAX_SIZE"] == "0"
 
 
 def test_app_services_wait_for_the_migrate_job(services):
@@ -153,10 +168,10 @@ def test_app_services_read_dot_env_and_require_the_secrets(services):
         assert env["REDIS_URL"].startswith("redis://redis:6379/")
 
 
-def test_web_and_worker_export_metrics_on_the_port_prometheus_scrapes(services):
+def test_web_ws_and_worker_export_metrics_on_the_port_prometheus_scrapes(services):
     prometheus = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
     jobs = {job["job_name"]: job for job in prometheus["scrape_configs"]}
-    for name in ("web", "worker"):
+    for name in ("web", "ws", "worker"):
         assert services[name]["environment"]["METRICS_PORT"] == "9100"
         sd = jobs[name]["dns_sd_configs"][0]
         assert name in sd["names"]
@@ -247,7 +262,7 @@ def test_docker_compose_config_is_valid(compose_plugin, tmp_path):
 def test_nginx_upgrades_websockets_on_ws(nginx_conf):
     ws = re.search(r"location /ws/ \{(?P<body>[^}]*)\}", nginx_conf)
     assert ws, "no location /ws/"
-    assert "proxy_pass http://artel_web;" in ws.group("body")
+    assert "proxy_pass http://artel_ws;" in ws.group("body")
     assert "proxy_set_header Upgrade $http_upgrade;" in nginx_conf
     assert "proxy_set_header Connection $connection_upgrade;" in nginx_conf
     assert "proxy_http_version 1.1;" in nginx_conf
@@ -261,10 +276,11 @@ def test_nginx_sets_proxy_headers_only_at_server_level(nginx_conf):
 
 
 def test_nginx_balances_round_robin_without_stickiness(nginx_conf):
-    upstream = re.search(r"upstream artel_web \{(?P<body>[^}]*)\}", nginx_conf).group("body")
-    assert re.search(r"server web:8000 resolve", upstream)
-    for sticky in ("ip_hash", "hash ", "sticky", "least_conn"):
-        assert sticky not in upstream
+    for name, host in (("artel_web", "web"), ("artel_ws", "ws")):
+        upstream = re.search(rf"upstream {name} \{{(?P<body>[^}}]*)\}}", nginx_conf).group("body")
+        assert re.search(rf"server {host}:8000 resolve", upstream)
+        for sticky in ("ip_hash", "hash ", "sticky", "least_conn"):
+            assert sticky not in upstream
 
 
 def test_nginx_hides_metrics_and_serves_static(nginx_conf):
