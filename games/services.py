@@ -85,8 +85,8 @@ from games.models import (
     Table,
     TableSession,
 )
-from games.signals import bill_paid, session_billed
 from games.models.club import new_checkin_secret
+from games.signals import bill_paid, session_billed
 from games.topics import ClubTopic, TillTopic
 from realtime import broadcast
 
