@@ -14,6 +14,14 @@ WEBSOCKETS_CONNECTED = Gauge(
 WS_SUBSCRIPTIONS = Gauge(
     "artel_ws_subscriptions", "Topic subscriptions open in this process", ["kind"]
 )
+WS_SNAPSHOT_LOADS = Counter(
+    "artel_ws_snapshot_loads_total",
+    "Topic snapshot loads (database reads) in this process; shared by every socket that asks",
+    ["kind"],
+)
+WS_SLOW_CLOSED = Counter(
+    "artel_ws_slow_closed_total", "Sockets closed (1013) for not keeping up with their updates"
+)
 BROADCAST_LATENCY = Histogram(
     "artel_broadcast_seconds",
     "Time from commit to group_send done",

@@ -8,7 +8,7 @@ Ordering: a topic's `version` is assigned by the writer inside its transaction (
 column bumped under `select_for_update`), so versions follow commit order. The sends after commit
 of two racing requests can still cross on the way; every consumer therefore releases a topic's
 updates in version order, holding back one that arrives early until the gap fills (see
-`consumers.RealtimeConsumer`).
+`hub.Hub`: one layer subscription per process and group, which writes the frame to its sockets).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from realtime.topics import MeTopic, next_user_version, resolve, user_group
 
 logger = structlog.get_logger(__name__)
 
-# Channel-layer message type; the consumer's handler is `realtime_message`.
+# Channel-layer message type (received by realtime.hub, one per process and group).
 LAYER_MESSAGE_TYPE = "realtime.message"
 _background: set[asyncio.Task] = set()
 
@@ -82,6 +82,7 @@ def _send_to_user(user_id: int, message: dict) -> None:
 
 def _send(group: str, message: dict) -> None:
     started = time.perf_counter()
+    message = {**message, "group": group}  # one hub channel per process receives many groups
     layer = get_channel_layer()
     if layer is None:
         return

@@ -24,16 +24,19 @@ client that keeps going is closed with 4429; open sockets per signed-in user
 share one address), counted across processes (core/ratelimit.py) — one over them gets a
 `too_many_sockets` error and is closed with 4429.
 
-Ordering: per topic the consumer remembers the last version sent. An older or equal version is
-dropped; the next one is sent; a later one is held back until the gap fills, and if it does not
-fill within WS_REORDER_TIMEOUT seconds a fresh snapshot replaces the missing updates.
+Fan-out (realtime/hub.py): the consumer does not join channel-layer groups itself. It attaches
+each subscription to the process's hub, which holds one layer subscription per group, puts the
+updates in version order (holding back one that arrives early until the gap fills, for at most
+WS_REORDER_TIMEOUT seconds) and writes the encoded frame to every local socket. Snapshots come
+from the hub too (one load per topic and version per process, shared); a socket that sees a
+version jump is re-snapshotted from that shared load. A socket that does not keep up with its
+updates is closed with 1013 (the client reconnects and re-subscribes).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 import structlog
@@ -54,7 +57,8 @@ from core.ratelimit import (
     sockets_open,
 )
 from realtime import services
-from realtime.topics import Topic, TopicNotFound, UnknownTopic, resolve
+from realtime.hub import CLOSE_SLOW, Subscriber, get_hub, make_outlet
+from realtime.topics import TopicNotFound, UnknownTopic, resolve
 
 logger = structlog.get_logger(__name__)
 
@@ -62,6 +66,7 @@ CLOSE_INVALID_TICKET = 4401
 CLOSE_IDLE = 4408
 CLOSE_TOO_BIG = 1009  # RFC 6455: message too big
 CLOSE_THROTTLED = WS_THROTTLED_CLOSE_CODE  # 4429
+CLOSE_TOO_SLOW = CLOSE_SLOW  # 1013: the socket did not keep up with its updates
 
 ERR_BAD_JSON = "bad_json"
 ERR_UNKNOWN_OP = "unknown_op"
@@ -80,22 +85,14 @@ def _setting(name: str, default):
     return getattr(settings, name, default)
 
 
-@dataclass
-class Subscription:
-    name: str
-    topic: Topic
-    params: dict
-    group: str
-    version: int | None = None  # last version sent; None until the snapshot went out
-    pending: dict[int, dict] = field(default_factory=dict)  # early updates by version
-    gap_task: asyncio.Task | None = None
-
-
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.user = AnonymousUser()
-        self.subs: dict[str, Subscription] = {}
+        self.subs: dict[str, Subscriber] = {}
         self.lock = asyncio.Lock()
+        self.hub = get_hub(self.channel_layer)
+        self.outlet = make_outlet(self.base_send, self._too_slow)
+        self.resyncing: set[str] = set()
         self.loop = asyncio.get_running_loop()
         self.last_seen = self.loop.time()
         self.keepalive_task = None
@@ -131,6 +128,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.keepalive_task = asyncio.create_task(self._keepalive())
 
     async def disconnect(self, code):
+        if getattr(self, "outlet", None) is not None:
+            self.outlet.close()
         if self.keepalive_task is not None and self.keepalive_task is not asyncio.current_task():
             self.keepalive_task.cancel()
         for sub in list(getattr(self, "subs", {}).values()):
@@ -206,11 +205,23 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 logger.exception("topic group failed", topic=name)
                 await self._error(ERR_UNAVAILABLE, _("The topic is unavailable."), topic=name)
                 return
-            sub = Subscription(name=name, topic=topic, params=params, group=group)
-            # Join before the snapshot: an update committed meanwhile is queued, then delivered
-            # or dropped by version, never missed.
+            sub = Subscriber(
+                name=name,
+                topic=topic,
+                params=params,
+                group=group,
+                outlet=self.outlet,
+                on_gap=self._gap,
+            )
+            # Attach before the snapshot: an update committed meanwhile is in the hub's ring
+            # when the snapshot goes out, then delivered or skipped by version, never missed.
+            try:
+                await self.hub.attach(sub)
+            except Exception:
+                logger.exception("hub attach failed", topic=name)
+                await self._error(ERR_UNAVAILABLE, _("The topic is unavailable."), topic=name)
+                return
             self.subs[name] = sub
-            await self.channel_layer.group_add(group, self.channel_name)
             WS_SUBSCRIPTIONS.labels(topic.kind).inc()
             await self._resnapshot(sub)
 
@@ -222,87 +233,61 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     # --- server → client ----------------------------------------------------------------------
 
-    async def realtime_message(self, event):
-        """A versioned update from `broadcast.publish*` (channel-layer type `realtime.message`)."""
-        async with self.lock:
-            sub = self.subs.get(event["topic"])
-            if sub is None or sub.version is None:
-                return
-            version = event["version"]
-            if version <= sub.version:
-                return  # stale or duplicate
-            sub.pending[version] = event
-            await self._flush(sub)
+    def _gap(self, sub: Subscriber):
+        """The hub saw this socket miss a version (a gap the hub gave up waiting for, or a
+        shared snapshot the ring no longer reaches): send it a fresh snapshot."""
+        if sub.name in self.resyncing or self.subs.get(sub.name) is not sub:
+            return
+        sub.version = None  # no live frames until the snapshot went out (the ring replays them)
+        self.resyncing.add(sub.name)
+        task = self.loop.create_task(self._resync(sub))
+        task.add_done_callback(lambda _t: self.resyncing.discard(sub.name))
 
-    async def _flush(self, sub: Subscription):
-        """Send held-back updates that are next in line; arm the gap timer if some remain."""
-        for version in [v for v in sub.pending if v <= sub.version]:
-            del sub.pending[version]
-        while sub.version + 1 in sub.pending:
-            event = sub.pending.pop(sub.version + 1)
-            await self._send_encoded(sub, event["msg_type"], event["version"], event["data_json"])
-        if not sub.pending:
-            self._cancel_gap_timer(sub)
-        elif sub.gap_task is None:
-            sub.gap_task = asyncio.create_task(self._gap_timeout(sub))
-
-    async def _gap_timeout(self, sub: Subscription):
-        await asyncio.sleep(_setting("WS_REORDER_TIMEOUT", 2.0))
+    async def _resync(self, sub: Subscriber):
         async with self.lock:
-            sub.gap_task = None
-            if self.subs.get(sub.name) is sub and sub.pending:
-                logger.info("version gap not filled, sending a snapshot", topic=sub.name)
+            if self.subs.get(sub.name) is sub:
+                logger.info("version gap, sending a snapshot", topic=sub.name)
                 await self._resnapshot(sub)
 
-    async def _resnapshot(self, sub: Subscription):
-        """Load authorize + snapshot in a thread and send it; drops the subscription on refusal."""
-        try:
-            allowed, version, data = await database_sync_to_async(self._load)(sub)
-        except TopicNotFound:
-            await self._drop(sub)
-            await self._error(ERR_NOT_FOUND, _("This topic does not exist."), topic=sub.name)
-            return
-        except Exception:
-            logger.exception("topic snapshot failed", topic=sub.name)
-            await self._drop(sub)
-            await self._error(ERR_UNAVAILABLE, _("The topic is unavailable."), topic=sub.name)
-            return
-        if not allowed:
-            await self._drop(sub)
-            await self._error(ERR_FORBIDDEN, _("You may not watch this topic."), topic=sub.name)
-            return
-        await self._send_versioned(sub, "snapshot", version, data)
-        await self._flush(sub)
+    def _too_slow(self):
+        logger.info("socket too slow for its updates, closing", user=getattr(self.user, "pk", None))
+        self.loop.create_task(self.close(code=CLOSE_TOO_SLOW))
 
-    def _load(self, sub: Subscription):
-        if not sub.topic.authorize(self.user, **sub.params):
-            return False, None, None
-        version, data = sub.topic.snapshot(self.user, **sub.params)
-        return True, int(version), data
+    async def _resnapshot(self, sub: Subscriber):
+        """Authorize + snapshot (shared through the hub) and send it, then the updates after it;
+        drops the subscription on refusal."""
+        for _attempt in range(3):
+            sub.version = None
+            try:
+                allowed, version, frame = await self.hub.snapshot(sub, self.user)
+            except TopicNotFound:
+                await self._drop(sub)
+                await self._error(ERR_NOT_FOUND, _("This topic does not exist."), topic=sub.name)
+                return
+            except Exception:
+                logger.exception("topic snapshot failed", topic=sub.name)
+                await self._drop(sub)
+                await self._error(ERR_UNAVAILABLE, _("The topic is unavailable."), topic=sub.name)
+                return
+            if not allowed:
+                await self._drop(sub)
+                await self._error(ERR_FORBIDDEN, _("You may not watch this topic."), topic=sub.name)
+                return
+            if self.subs.get(sub.name) is not sub:
+                return
+            sub.version = version
+            if not self.outlet.put(frame):
+                return
+            if self.hub.catch_up(sub):
+                return
+            self.hub.forget(sub.name)  # too old for the ring: the next try loads afresh
 
-    async def _send_versioned(self, sub, type_, version, data):
-        sub.version = version
-        await self.send_json({"topic": sub.name, "type": type_, "version": version, "data": data})
-
-    async def _send_encoded(self, sub, type_, version: int, data_json: str):
-        """Send an update whose data the publisher already encoded (once for all sockets)."""
-        sub.version = version
-        head = json.dumps({"topic": sub.name, "type": type_, "version": version})
-        await self.send(text_data=f'{head[:-1]}, "data": {data_json}}}')
-
-    async def _drop(self, sub: Subscription):
-        self._cancel_gap_timer(sub)
+    async def _drop(self, sub: Subscriber):
         if self.subs.get(sub.name) is not sub:
             return
         del self.subs[sub.name]
         WS_SUBSCRIPTIONS.labels(sub.topic.kind).dec()
-        if not any(other.group == sub.group for other in self.subs.values()):
-            await self.channel_layer.group_discard(sub.group, self.channel_name)
-
-    def _cancel_gap_timer(self, sub: Subscription):
-        task, sub.gap_task = sub.gap_task, None
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
+        await self.hub.detach(sub)
 
     async def _keepalive(self):
         """Ping every WS_PING_INTERVAL; close a socket silent for WS_IDLE_TIMEOUT."""

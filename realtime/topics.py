@@ -81,6 +81,30 @@ class Topic:
         update committed in between is then delivered again rather than lost."""
         raise NotImplementedError
 
+    # --- coalesced snapshots (realtime.hub): optional ----------------------------------------
+    # A kind that overrides `load` has its snapshot read once per topic and version per process
+    # and shared by every socket that asks (a thousand watchers re-syncing after a reconnect cost
+    # one query, not a thousand); `view` then gives each user's part of it, computed once per
+    # `view_key`. Kinds that only override `authorize` + `snapshot` keep one load per socket.
+
+    def load(self, **params) -> tuple[int, Any]:
+        """The user-independent part: `(version, shared)`; raise `TopicNotFound`. Runs in a
+        worker thread. `shared` is read by many threads afterwards: never mutate it."""
+        raise NotImplementedError
+
+    def view(self, user, shared, **params) -> tuple[bool, dict]:
+        """`(allowed, data)` for `user` from `load()`'s `shared`. Runs in a worker thread."""
+        raise NotImplementedError
+
+    def view_key(self, user, **params):
+        """Users with equal keys get the same `view` (one encoded frame). Default: one for
+        anonymous sockets, one per signed-in user."""
+        return user.pk if user is not None and user.is_authenticated else None
+
+    @classmethod
+    def coalesced(cls) -> bool:
+        return cls.load is not Topic.load
+
     def group(self, user, **params) -> str:
         """The channel-layer group that carries this topic's updates (`kind.param...`)."""
         return ".".join([self.kind, *(str(params[name]) for name in self._param_order())])

@@ -35,5 +35,21 @@ class MatchTopic(Topic):
             raise TopicNotFound
         return match.version, match_data(match, user=user)
 
+    # Coalesced (realtime.hub): one read per match and version per process; per user only the
+    # permission and `can_score` differ.
+    def load(self, *, id):
+        match = selectors.match_get(match_id=int(id))
+        if match is None:
+            raise TopicNotFound
+        return match.version, (match, match_data(match, user=None))
+
+    def view(self, user, shared, *, id):
+        match, anonymous = shared
+        if not selectors.match_can_view(match=match, user=user):
+            return False, None
+        if user is None or not user.is_authenticated:
+            return True, anonymous
+        return True, {**anonymous, "can_score": selectors.match_can_score(match=match, user=user)}
+
 
 metrics.register_live_matches_gauge()
