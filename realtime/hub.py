@@ -167,9 +167,7 @@ class DaphneOutlet(Outlet):
 
 
 def make_outlet(send, on_slow) -> Outlet:
-    outlet = DaphneOutlet.for_send(
-        send, on_slow, int(_setting("WS_SEND_BUFFER_BYTES", 256 * 1024))
-    )
+    outlet = DaphneOutlet.for_send(send, on_slow, int(_setting("WS_SEND_BUFFER_BYTES", 256 * 1024)))
     if outlet is None:
         outlet = QueueOutlet(send, on_slow, int(_setting("WS_SEND_QUEUE", 256)))
     return outlet
@@ -388,7 +386,9 @@ class Hub:
         topic = sub.topic
         if not topic.coalesced():
             WS_SNAPSHOT_LOADS.labels(topic.kind).inc()
-            allowed, version, data = await database_sync_to_async(_load_one)(topic, user, sub.params)
+            allowed, version, data = await database_sync_to_async(_load_one)(
+                topic, user, sub.params
+            )
             if not allowed:
                 return False, None, None
             return True, version, encode_frame(sub.name, "snapshot", version, _encode(data))
