@@ -61,6 +61,39 @@ def encode_frame(topic: str, type_: str, version: int, data_json: str) -> str:
     return f'{head[:-1]}, "data": {data_json}}}'
 
 
+class Frame:
+    """One message for many sockets: its text, and (daphne) its WebSocket wire bytes, framed once.
+
+    Server-to-client frames are not masked, so a text frame is the same bytes for every socket
+    that did not negotiate permessage-deflate: autobahn's per-socket `sendMessage` (checks,
+    statistics, framing, a debug log call) is then replaced by one `transport.write`.
+    """
+
+    __slots__ = ("_wire", "text")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._wire = None
+
+    @property
+    def wire(self) -> bytes:
+        if self._wire is None:
+            payload = self.text.encode("utf8")
+            n = len(payload)
+            if n < 126:
+                head = bytes((0x81, n))
+            elif n < 65536:
+                head = bytes((0x81, 126)) + n.to_bytes(2, "big")
+            else:
+                head = bytes((0x81, 127)) + n.to_bytes(8, "big")
+            self._wire = head + payload
+        return self._wire
+
+
+def as_frame(frame: Frame | str) -> Frame:
+    return frame if isinstance(frame, Frame) else Frame(frame)
+
+
 # --- outlets: how a frame reaches one socket --------------------------------------------------------
 
 
@@ -69,7 +102,7 @@ class Outlet:
 
     closed = False
 
-    def put(self, frame: str) -> bool:
+    def put(self, frame: Frame | str) -> bool:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -87,13 +120,13 @@ class QueueOutlet(Outlet):
         self.wake: asyncio.Event | None = None
         self.writer: asyncio.Task | None = None
 
-    def put(self, frame: str) -> bool:
+    def put(self, frame: Frame | str) -> bool:
         if self.closed:
             return False
         if len(self.queue) >= self.limit:
             self._cut()
             return False
-        self.queue.append(frame)
+        self.queue.append(frame.text if isinstance(frame, Frame) else frame)
         if self.writer is None:
             self.wake = asyncio.Event()
             self.writer = asyncio.get_running_loop().create_task(self._write())
@@ -152,17 +185,27 @@ class DaphneOutlet(Outlet):
         data = getattr(transport, "dataBuffer", b"")
         return len(data) - getattr(transport, "offset", 0) + getattr(transport, "_tempDataLen", 0)
 
-    def put(self, frame: str) -> bool:
+    def put(self, frame: Frame | str) -> bool:
         if self.closed:
             return False
-        if self.protocol.state != self.protocol.STATE_OPEN:
+        protocol = self.protocol
+        if protocol.state != protocol.STATE_OPEN:
             return False
         if self.buffered() > self.limit:
             self.close()
             WS_SLOW_CLOSED.inc()
             self.on_slow()
             return False
-        self.protocol.handle_reply({"type": "websocket.send", "text": frame})
+        frame = as_frame(frame)
+        if (
+            getattr(protocol, "_perMessageCompress", True) is None
+            and getattr(protocol, "send_state", None) == getattr(protocol, "SEND_STATE_GROUND", 0)
+            and not getattr(protocol, "send_queue", True)
+            and protocol.transport is not None
+        ):
+            protocol.transport.write(frame.wire)  # framed once for every socket
+        else:
+            protocol.handle_reply({"type": "websocket.send", "text": frame.text})
         return True
 
 
@@ -202,7 +245,7 @@ class _Group:
     name: str
     subs: dict[Subscriber, None] = field(default_factory=dict)  # insertion-ordered set
     last: int | None = None  # last version released to the sockets
-    pending: dict[int, str] = field(default_factory=dict)  # version -> frame, arrived early
+    pending: dict[int, Frame] = field(default_factory=dict)  # version -> frame, arrived early
     ring: collections.deque = field(default_factory=collections.deque)  # (version, frame)
     gap_task: asyncio.Task | None = None
     joined: asyncio.Future | None = None
@@ -311,7 +354,9 @@ class Hub:
         if group is None:
             return
         version = int(message["version"])
-        frame = encode_frame(message["topic"], message["msg_type"], version, message["data_json"])
+        frame = Frame(
+            encode_frame(message["topic"], message["msg_type"], version, message["data_json"])
+        )
         if group.last is None or version == group.last + 1:
             self._release(group, version, frame)
             self._release_pending(group)
@@ -321,7 +366,7 @@ class Hub:
                 group.gap_task = self.loop.create_task(self._gap_timeout(group))
         # else: stale or duplicate — already released
 
-    def _release(self, group: _Group, version: int, frame: str) -> None:
+    def _release(self, group: _Group, version: int, frame: Frame) -> None:
         group.last = version
         group.ring.append((version, frame))
         # Invalidate a shared snapshot older than what is now being delivered only lazily
@@ -402,7 +447,7 @@ class Hub:
                     user, entry.shared, **sub.params
                 )
                 frame = (
-                    encode_frame(sub.name, "snapshot", entry.version, _encode(data))
+                    Frame(encode_frame(sub.name, "snapshot", entry.version, _encode(data)))
                     if allowed
                     else None
                 )

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from realtime import hub as hub_module
 from realtime.broadcast import publish
-from realtime.hub import CLOSE_SLOW, DaphneOutlet, Hub, QueueOutlet, Subscriber, encode_frame
+from realtime.hub import CLOSE_SLOW, DaphneOutlet, Frame, Hub, QueueOutlet, Subscriber, encode_frame
 from realtime.topics import Topic, TopicNotFound, register, unregister
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -204,6 +204,41 @@ def test_daphne_outlet_writes_straight_through_and_cuts_a_full_socket():
     assert backed_up.put("frame") is False
     assert backed_up.protocol.sent == []
     assert cut == ["slow"]
+
+
+class _RawTransport(_Transport):
+    def __init__(self):
+        super().__init__(0)
+        self.written = []
+
+    def write(self, data):
+        self.written.append(data)
+
+
+@pytest.mark.parametrize("size", [10, 200, 70_000])
+def test_daphne_outlet_writes_a_frame_framed_once(size):
+    protocol = _Protocol(0)
+    protocol.transport = _RawTransport()
+    protocol._perMessageCompress = None
+    protocol.SEND_STATE_GROUND = 0
+    protocol.send_state = 0
+    protocol.send_queue = []
+    text = "é" * size
+    frame = Frame(text)
+    DaphneOutlet(protocol, lambda: None, 10**9).put(frame)
+    DaphneOutlet(protocol, lambda: None, 10**9).put(frame)
+
+    first, second = protocol.transport.written
+    assert first is second  # the same bytes object for every socket
+    payload = text.encode()
+    assert first[0] == 0x81  # FIN, text
+    length, offset = first[1], 2
+    if length == 126:
+        length, offset = int.from_bytes(first[2:4], "big"), 4
+    elif length == 127:
+        length, offset = int.from_bytes(first[2:10], "big"), 10
+    assert length == len(payload) and first[offset:] == payload
+    assert protocol.sent == []
 
 
 async def test_a_socket_cut_for_slowness_gets_close_code_1013(sockets):
