@@ -180,6 +180,7 @@ def ratio(a, b) -> str:
 
 def run_pair(args, layout: str, n: int, rate: float, peer_ports, product_ports, pids, match, token):
     m = args.m
+    hard = 90 + 40 * n / 1000 + m / rate
     peer_pids = [p.pid for _port, p in peer_ports]
     common = ["-n", str(n), "-m", str(m), "--rate", str(rate), "--connect-concurrency", "200"]
     peer = loadgen(
@@ -195,6 +196,7 @@ def run_pair(args, layout: str, n: int, rate: float, peer_ports, product_ports, 
             "--label",
             f"peer-{layout}-N{n}-r{rate}",
         ],
+        hard,
     )
     first = product_ports[0][0]
     product = loadgen(
@@ -224,7 +226,10 @@ def run_pair(args, layout: str, n: int, rate: float, peer_ports, product_ports, 
             "--label",
             f"product-{layout}-N{n}-r{rate}",
         ],
+        hard,
     )
+    if peer is None or product is None:
+        return
     for res in (peer, product):
         res["layout"] = layout
         if args.out:

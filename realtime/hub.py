@@ -48,7 +48,9 @@ from realtime.topics import Topic
 logger = structlog.get_logger(__name__)
 
 CLOSE_SLOW = 1013  # RFC 6455 "try again later": the client reconnects and re-snapshots
-GROUP_REFRESH_SECONDS = 3600.0  # re-join groups well inside the layers' group expiry (a day)
+# Re-join the groups now and then: well inside the layers' group expiry (a day), and soon after a
+# Redis restart that lost the memberships.
+GROUP_REFRESH_SECONDS = 60.0
 
 
 def _setting(name: str, default):
