@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -255,7 +256,7 @@ def post_score(port: int, match: int, token: str, version: int) -> int:
             "side": 0,
             "count": 1,
             "expected_version": version,
-            "client_event_id": f"bench-{port}-{match}-{version}",
+            "client_event_id": str(uuid.uuid4()),
         }
     ).encode()
     req = urllib.request.Request(  # noqa: S310
@@ -292,9 +293,9 @@ def run_layout(args, layout: str, combos: list[tuple[int, float]]):
     spare = matches.pop()
     peers = start_peers(args.peer_venv, procs)
     products = start_daphnes(env, procs)
-    for port, _proc in products:
-        warm_up(port, spare, token, args.warm_up)
     try:
+        for port, _proc in products:
+            warm_up(port, spare, token, args.warm_up)
         k = 0
         for _round in range(args.rounds):
             for n, rate in combos:
@@ -374,7 +375,7 @@ async def storm_client(n: int, ports: list[int], topic: str, survivor: int, read
             port, resynced = survivor, True  # the storm: straight back, no back-off
             await asyncio.sleep(0)
 
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         tasks = [asyncio.create_task(watch(i, session)) for i in range(n)]
         while results["connected"] < n:
             await asyncio.sleep(0.1)
@@ -425,7 +426,7 @@ def run_storm(args, n: int):
                 "side": 0,
                 "count": 1,
                 "expected_version": version,
-                "client_event_id": f"storm-{version}",
+                "client_event_id": str(uuid.uuid4()),
             }
         ).encode()
         req = urllib.request.Request(  # noqa: S310
@@ -440,7 +441,11 @@ def run_storm(args, n: int):
             print(f"  score POST failed: {exc}")
 
     try:
+        deadline = time.monotonic() + 120
         while not ready.exists():
+            if time.monotonic() > deadline or client.poll() is not None:
+                print("[storm] the watchers did not all connect in 120 s")
+                return
             time.sleep(0.1)
         for _ in range(5):
             score()
