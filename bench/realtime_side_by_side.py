@@ -184,7 +184,7 @@ def ratio(a, b) -> str:
 
 def run_pair(args, layout: str, n: int, rate: float, peer_ports, product_ports, pids, match, token):
     m = args.m
-    hard = 90 + 40 * n / 1000 + m / rate
+    hard = 90 + 40 * n / 1000 + (m / rate if rate else m * 0.5)
     peer_pids = [p.pid for _port, p in peer_ports]
     common = ["-n", str(n), "-m", str(m), "--rate", str(rate), "--connect-concurrency", "200"]
     peer = loadgen(
@@ -203,6 +203,25 @@ def run_pair(args, layout: str, n: int, rate: float, peer_ports, product_ports, 
         hard,
     )
     first = product_ports[0][0]
+    spy = None
+    if args.profile:  # py-spy (from the peer venv) on the first daphne while its run lasts
+        args.profile.mkdir(parents=True, exist_ok=True)
+        spy = subprocess.Popen(  # noqa: S603
+            [
+                str(args.peer_venv / "bin" / "py-spy"),
+                "record",
+                "-p",
+                str(pids[0]),
+                "-r",
+                "100",
+                "-f",
+                "raw",
+                "-o",
+                str(args.profile / f"{layout}-N{n}-r{rate}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     product = loadgen(
         args.peer_venv,
         [
@@ -232,6 +251,9 @@ def run_pair(args, layout: str, n: int, rate: float, peer_ports, product_ports, 
         ],
         hard,
     )
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=30)
     if peer is None or product is None:
         return
     for res in (peer, product):
@@ -499,6 +521,7 @@ def main():
     p.add_argument("-m", type=int, default=200, help="score events per run")
     p.add_argument("--rounds", type=int, default=1)
     p.add_argument("--warm-up", type=int, default=20, help="sequential POSTs per process first")
+    p.add_argument("--profile", type=Path, help="py-spy raw profiles of the first daphne here")
     p.add_argument("--storm", action="store_true", help="also run the reconnect storm")
     p.add_argument("--storm-n", type=int, default=1000)
     p.add_argument("--out", help="append every loadgen result (JSON lines) to this file")
