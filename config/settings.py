@@ -572,11 +572,12 @@ WS_REORDER_TIMEOUT = env.float("WS_REORDER_TIMEOUT", default=2.0)
 # The per-process fan-out hub (realtime/hub.py): a socket with more than WS_SEND_BUFFER_BYTES unsent
 # (daphne) or WS_SEND_QUEUE frames queued (other servers) is closed with 1013 (the client reconnects
 # and re-snapshots); the hub keeps the last WS_HUB_RING updates of each topic for sockets whose
-# snapshot is older, and reuses a shared snapshot for WS_SNAPSHOT_MAX_AGE seconds at most.
+# snapshot is older, and reuses a shared snapshot for WS_SNAPSHOT_MAX_AGE seconds at most (and only
+# while no newer update came; an update lost in the layer is healed within that time).
 WS_SEND_BUFFER_BYTES = env.int("WS_SEND_BUFFER_BYTES", default=256 * 1024)
 WS_SEND_QUEUE = env.int("WS_SEND_QUEUE", default=256)
 WS_HUB_RING = env.int("WS_HUB_RING", default=128)
-WS_SNAPSHOT_MAX_AGE = env.float("WS_SNAPSHOT_MAX_AGE", default=5.0)
+WS_SNAPSHOT_MAX_AGE = env.float("WS_SNAPSHOT_MAX_AGE", default=1.0)
 
 # Tests run against PostgreSQL and Redis when set; with REQUIRE_SERVICES=1 their absence is a failure.
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)

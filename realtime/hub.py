@@ -51,6 +51,7 @@ CLOSE_SLOW = 1013  # RFC 6455 "try again later": the client reconnects and re-sn
 # Re-join the groups now and then: well inside the layers' group expiry (a day), and soon after a
 # Redis restart that lost the memberships.
 GROUP_REFRESH_SECONDS = 60.0
+REJOIN_AFTER = 1.0  # a subscribe re-joins a group joined longer ago than this
 
 
 def _setting(name: str, default):
@@ -251,6 +252,7 @@ class _Group:
     ring: collections.deque = field(default_factory=collections.deque)  # (version, frame)
     gap_task: asyncio.Task | None = None
     joined: asyncio.Future | None = None
+    joined_at: float = 0.0
 
 
 class Hub:
@@ -265,7 +267,7 @@ class Hub:
         self.refresher: asyncio.Task | None = None
         self.ring_size = int(_setting("WS_HUB_RING", 128))
         self.reorder_timeout = float(_setting("WS_REORDER_TIMEOUT", 2.0))
-        self.snapshot_max_age = float(_setting("WS_SNAPSHOT_MAX_AGE", 5.0))
+        self.snapshot_max_age = float(_setting("WS_SNAPSHOT_MAX_AGE", 1.0))
         self._started: asyncio.Future | None = None
 
     # --- membership ------------------------------------------------------------------------------
@@ -292,8 +294,17 @@ class Hub:
             group = self.groups[sub.group] = _Group(sub.group)
             group.ring = collections.deque(maxlen=self.ring_size)
         group.subs[sub] = None
+        if (
+            group.joined is not None
+            and group.joined.done()
+            and time.monotonic() - group.joined_at > REJOIN_AFTER
+        ):
+            # A membership the layer may have lost (a Redis restart): join again, at most once
+            # a second however many sockets subscribe.
+            group.joined = None
         if group.joined is None:
             group.joined = self.loop.create_future()
+            group.joined_at = time.monotonic()
             try:
                 await self.layer.group_add(sub.group, self.channel)
             except Exception as exc:
@@ -371,8 +382,8 @@ class Hub:
     def _release(self, group: _Group, version: int, frame: Frame) -> None:
         group.last = version
         group.ring.append((version, frame))
-        # Invalidate a shared snapshot older than what is now being delivered only lazily
-        # (`_fresh`): a socket that takes it gets the newer frames from the ring.
+        # A shared snapshot older than this version is not handed out again (`_fresh`); a
+        # socket that got it already gets this frame below or from the ring.
         for sub in list(group.subs):
             if sub.version is None or version <= sub.version:
                 continue  # snapshot pending (the ring replays it) or already has it
@@ -469,10 +480,7 @@ class Hub:
         group = self.groups.get(group_name)
         if group is None or group.last is None or entry.version >= group.last:
             return entry
-        # Older than the latest update: still good if the ring holds every frame after it.
-        if group.ring and group.ring[0][0] <= entry.version + 1:
-            return entry
-        return None
+        return None  # an update came since: one new load for the new version
 
     async def _shared(self, sub: Subscriber) -> _Snapshot:
         entry = self._fresh(sub.name, sub.group)
