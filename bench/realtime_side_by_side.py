@@ -15,7 +15,8 @@ the re-sync, and the survivor's snapshot loads (`artel_ws_snapshot_loads_total`)
 distinct versions the re-synced snapshots carried.
 
     python bench/realtime_side_by_side.py --peer-venv PEERVENV [--layouts one two] [-n 1000 5000]
-        [--rates 5 20 50] [-m 200] [--rounds 1] [--storm] [--out results.jsonl]
+        [--rates 5 20 50] [-m 200] [--rounds 1] [--storm | --storm-only] [--profile DIR]
+        [--combos one:1000:20 two:1000:50 ...] [--out results.jsonl]
 
 PEERVENV: a venv with the peer's packages (see ../shared/bench-peer/README.md). The machine is
 shared and noisy: compare the ratios of one run, not figures of different runs.
@@ -524,6 +525,7 @@ def main():
     p.add_argument("--profile", type=Path, help="py-spy raw profiles of the first daphne here")
     p.add_argument("--storm", action="store_true", help="also run the reconnect storm")
     p.add_argument("--storm-n", type=int, default=1000)
+    p.add_argument("--storm-only", action="store_true", help="only the reconnect storm")
     p.add_argument("--out", help="append every loadgen result (JSON lines) to this file")
     args = p.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -537,8 +539,9 @@ def main():
         for layout in args.layouts:
             plan[layout] = [(n, rate) for n in args.n for rate in args.rates]
     for layout, combos in plan.items():
-        run_layout(args, layout, combos)
-    if args.storm:
+        if not args.storm_only:
+            run_layout(args, layout, combos)
+    if args.storm or args.storm_only:
         run_storm(args, args.storm_n)
 
 
