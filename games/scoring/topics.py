@@ -12,7 +12,7 @@ reach `authorize`, which decides per match.
 import re
 
 from games.scoring import metrics, selectors
-from games.scoring.serializers import match_data
+from games.scoring.serializers import match_data, result_data
 from realtime.topics import Topic, TopicNotFound, register
 
 
@@ -36,7 +36,7 @@ class MatchTopic(Topic):
         return match.version, match_data(match, user=user)
 
     # Coalesced (realtime.hub): one read per match and version per process; per user only the
-    # permission and `can_score` differ.
+    # permission, `can_score` and what they may do about the result differ.
     def load(self, *, id):
         match = selectors.match_get(match_id=int(id))
         if match is None:
@@ -49,7 +49,11 @@ class MatchTopic(Topic):
             return False, None
         if user is None or not user.is_authenticated:
             return True, anonymous
-        return True, {**anonymous, "can_score": selectors.match_can_score(match=match, user=user)}
+        return True, {
+            **anonymous,
+            "can_score": selectors.match_can_score(match=match, user=user),
+            "result": result_data(match, user=user),
+        }
 
 
 metrics.register_live_matches_gauge()
