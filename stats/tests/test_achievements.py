@@ -115,7 +115,12 @@ def test_concurrent_tasks_for_one_match_apply_it_once():
     state = rules.fold("pool_9", fmt, [{"type": "rack", "side": 0}] * 2)
     match = new_match([ann], [ivan], discipline="pool_9", fmt=fmt)
     Match.objects.filter(pk=match.pk).update(
-        state=state, status="finished", winner_side=0, finished_at=NOW, version=2
+        state=state,
+        status="finished",
+        winner_side=0,
+        finished_at=NOW,
+        version=2,
+        result_status="confirmed",  # written directly: a result counts once confirmed (issue 16)
     )
     results, barrier = [], threading.Barrier(4)
 
@@ -156,6 +161,7 @@ def test_concurrent_matches_of_one_family_end_as_a_rebuild_would():
             winner_side=0,
             finished_at=NOW - timedelta(minutes=60 - i),
             version=2,
+            result_status="confirmed",
         )
         matches.append(m)
     barrier, errors = threading.Barrier(len(matches)), []
