@@ -93,9 +93,14 @@ def test_a_booking_now_turns_the_table_reserved_on_the_other_phone(live_app, new
     table = tables[1]
     ivan = open_floor(new_phone_page, live_app, IVAN)
     ivan.wait_for_selector(f".floor-table[data-table-id='{table.id}'][data-status='free']")
+    local_now = timezone.now().astimezone(club.tz)
+    midnight = (local_now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    if midnight - local_now < timedelta(minutes=club.min_booking_minutes + club.slot_minutes):
+        # The live server runs on the real clock: in the club's last hour of the day no booking
+        # of the minimum length fits before the day's opening ends.
+        pytest.skip("the club's day ends before a booking of the minimum length fits")
     ann = open_floor(new_phone_page, live_app, ANN)
-    today = timezone.now().astimezone(club.tz).date()
-    show_slots(ann, table, today)
+    show_slots(ann, table, local_now.date())
 
     ann.click("#floor-slots .slot[data-available='true']")
     ann.click("#tg-main-button")
