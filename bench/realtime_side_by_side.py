@@ -43,9 +43,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import _common  # noqa: E402
 
-PEER_DIR = (_common.BASE_DIR.parent / "shared" / "bench-peer").resolve()
-if not PEER_DIR.exists():
-    PEER_DIR = Path("/work/shared/bench-peer")
+# shared/bench-peer beside the checkout (or BENCH_PEER_DIR, e.g. for a worktree elsewhere).
+PEER_DIR = Path(
+    os.environ.get("BENCH_PEER_DIR") or _common.BASE_DIR.parent / "shared" / "bench-peer"
+).resolve()
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/5")
 SECRET = "side-by-side-secret-key-0123456789-abcdefghijklmnop"
